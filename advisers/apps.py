@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AdvisersConfig(AppConfig):
+    name = "advisers"
+    verbose_name = _("法律顾问")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,464 @@
+"""People and agreements of the programme. Ordinary models, never Wagtail pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from places import codes
+from places.models import Division
+
+from . import schedule
+
+phone_validator = RegexValidator(
+    r"^[0-9\-+ ()]{5,20}$", _("请输入有效的电话号码（只含数字、空格、“-”和括号）。")
+)
+
+DEFAULT_ADVISER_CAP = 5
+DEFAULT_FEE_STANDARD = Decimal("3000")
+
+
+class CountyBureau(models.Model):
+    """A county judicial bureau (县(市、区)司法局): its contact and its programme settings.
+
+    The 5-village cap is "in principle" (崇政办发〔2017〕101号 二(一)2), so each county may set its
+    own; the fee standard is at least 3,000 yuan per village per year (五(二)).
+    """
+
+    county = models.OneToOneField(
+        Division,
+        verbose_name=_("县(市、区)"),
+        on_delete=models.PROTECT,
+        related_name="bureau",
+        limit_choices_to={"level": codes.COUNTY},
+    )
+    name = models.CharField(_("司法局名称"), max_length=100)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[phone_validator])
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    adviser_cap = models.PositiveSmallIntegerField(
+        _("每名顾问最多服务村(社区)数"),
+        default=DEFAULT_ADVISER_CAP,
+        validators=[MinValueValidator(1)],
+        help_text=_("政策规定原则上不超过5个。"),
+    )
+    fee_standard = models.DecimalField(
+        _("每村每年服务费标准（元）"),
+        max_digits=10,
+        decimal_places=2,
+        default=DEFAULT_FEE_STANDARD,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        verbose_name = _("县级司法局")
+        verbose_name_plural = _("县级司法局")
+        ordering = ["county_id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Specialty(models.Model):
+    """A field of law an adviser is experienced in (婚姻家庭, 土地权属, ...)."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("业务专长")
+        verbose_name_plural = _("业务专长")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Firm(models.Model):
+    """A law firm (律师事务所) or basic-level legal service office (基层法律服务所)."""
+
+    class Kind(models.TextChoices):
+        LAW_FIRM = "law_firm", _("律师事务所")
+        SERVICE_OFFICE = "service_office", _("基层法律服务所")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.LAW_FIRM)
+    licence_no = models.CharField(_("执业许可证号"), max_length=40, blank=True)
+    county = models.ForeignKey(
+        Division,
+        verbose_name=_("所在县(市、区)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": codes.COUNTY},
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    office_phone = models.CharField(_("办公电话"), max_length=20, blank=True, validators=[phone_validator])
+    is_demo = models.BooleanField(_("演示数据"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("律师事务所/法律服务所")
+        verbose_name_plural = _("律师事务所/法律服务所")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["licence_no"], condition=~models.Q(licence_no=""), name="firm_licence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Adviser(models.Model):
+    """A lawyer (律师) or basic-level legal service worker (基层法律服务工作者) serving villages."""
+
+    class Kind(models.TextChoices):
+        LAWYER = "lawyer", _("律师")
+        WORKER = "worker", _("基层法律服务工作者")
+
+    class Gender(models.TextChoices):
+        UNSPECIFIED = "", _("未填写")
+        MALE = "m", _("男")
+        FEMALE = "f", _("女")
+
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
+    kind = models.CharField(_("身份"), max_length=10, choices=Kind.choices, default=Kind.LAWYER)
+    licence_no = models.CharField(_("执业证号"), max_length=40, unique=True)
+    firm = models.ForeignKey(
+        Firm, verbose_name=_("所在机构"), on_delete=models.PROTECT, related_name="advisers"
+    )
+    office_phone = models.CharField(
+        _("办公电话"),
+        max_length=20,
+        blank=True,
+        validators=[phone_validator],
+        help_text=_("留空时公开所在机构的办公电话。"),
+    )
+    mobile = models.CharField(_("个人手机"), max_length=20, blank=True, validators=[phone_validator])
+    # PIPL art. 25: a personal number is published only with the person's separate consent.
+    mobile_consent = models.BooleanField(
+        _("同意公开个人手机"),
+        default=False,
+        help_text=_(
+            "依《个人信息保护法》第二十五条，须本人单独同意方可公开。撤回同意后号码立即从页面和接口中移除。"
+        ),
+    )
+    mobile_consent_at = models.DateTimeField(_("同意公开时间"), null=True, blank=True, editable=False)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("照片"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    specialties = models.ManyToManyField(Specialty, verbose_name=_("业务专长"), blank=True)
+    bio = models.TextField(_("个人简介"), blank=True)
+    practising_since = models.PositiveSmallIntegerField(
+        _("开始执业年份"), null=True, blank=True, validators=[MinValueValidator(1950)]
+    )
+    reputation = models.TextField(
+        _("业绩与信誉"),
+        blank=True,
+        help_text=_("司法行政机关公布的近年业绩、信誉等情况（崇政办发〔2017〕101号 二(一)3）。"),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adviser",
+    )
+    is_active = models.BooleanField(_("在岗"), default=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("法律顾问")
+        verbose_name_plural = _("法律顾问")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Record when consent was given; forget the moment when it is withdrawn.
+        if self.mobile_consent and self.mobile_consent_at is None:
+            self.mobile_consent_at = timezone.now()
+        elif not self.mobile_consent:
+            self.mobile_consent_at = None
+        super().save(*args, **kwargs)
+
+    @property
+    def years_of_practice(self) -> int | None:
+        if not self.practising_since:
+            return None
+        return max(0, timezone.localdate().year - self.practising_since)
+
+    @property
+    def published_mobile(self) -> str:
+        """The personal mobile, only where consent to publish it is recorded."""
+        return self.mobile if (self.mobile and self.mobile_consent) else ""
+
+    @property
+    def public_office_phone(self) -> str:
+        return self.office_phone or self.firm.office_phone
+
+    @property
+    def public_phone(self) -> str:
+        """The number villagers should call: consented mobile, else the office phone."""
+        return self.published_mobile or self.public_office_phone
+
+
+class ContractQuerySet(models.QuerySet):
+    def in_force(self, on: dt.date | None = None) -> ContractQuerySet:
+        """Contracts that are active and whose period contains `on` (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(status=ServiceContract.Status.ACTIVE, start_date__lte=on, end_date__gte=on)
+
+
+class ServiceContract(models.Model):
+    """The engagement (聘用合同) of one adviser by one village or community.
+
+    All of the policy's rules on contracts are enforced by `advisers.rules`, called from `clean()`
+    (forms, imports) and again under row locks from `save()` (every other path).
+    """
+
+    class Selection(models.TextChoices):
+        TWO_WAY = "two_way", _("双向选择")
+        ALLOCATED = "allocated", _("司法局调配")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("拟签订")
+        ACTIVE = "active", _("有效")
+        TERMINATED = "terminated", _("已解除")
+
+    adviser = models.ForeignKey(
+        Adviser, verbose_name=_("法律顾问"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    village = models.ForeignKey(
+        Division,
+        verbose_name=_("村(社区)"),
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        limit_choices_to={"level": codes.VILLAGE},
+    )
+    selection = models.CharField(
+        _("选聘方式"), max_length=10, choices=Selection.choices, default=Selection.TWO_WAY
+    )
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
+    annual_fee = models.DecimalField(
+        _("年度服务费（元）"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    signed_on = models.DateField(_("签订日期"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("聘用合同")
+        verbose_name_plural = _("聘用合同")
+        ordering = ["-start_date", "id"]
+        indexes = [
+            models.Index(fields=["village", "status", "end_date"], name="contract_village_status"),
+            models.Index(fields=["adviser", "status", "end_date"], name="contract_adviser_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gt=models.F("start_date")),
+                name="contract_end_after_start",
+                violation_error_message=_("结束日期必须晚于开始日期。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} — {self.adviser}"
+
+    def save(self, *args, **kwargs) -> None:
+        from . import rules
+
+        rules.save_contract(self, lambda: super(ServiceContract, self).save(*args, **kwargs))
+
+    def clean(self) -> None:
+        from . import rules
+
+        rules.check_contract(self)
+
+    def is_in_force(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.status == self.Status.ACTIVE and self.start_date <= on <= self.end_date
+
+
+class OnSiteSchedule(models.Model):
+    """One recurring on-site slot of a contract (a contract may have several)."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = schedule.WEEKLY, _("每周")
+        MONTHLY_WEEKDAY = schedule.MONTHLY_WEEKDAY, _("每月第几个星期几")
+        MONTHLY_DAY = schedule.MONTHLY_DAY, _("每月几日")
+
+    contract = models.ForeignKey(
+        ServiceContract, on_delete=models.CASCADE, related_name="schedules", verbose_name=_("合同")
+    )
+    frequency = models.CharField(_("周期"), max_length=20, choices=Frequency.choices)
+    weekdays = models.CharField(
+        _("星期"), max_length=20, blank=True, help_text=_("1=星期一 … 7=星期日，多个用逗号分隔，如 3 或 2,4")
+    )
+    week_ordinals = models.CharField(
+        _("第几个"), max_length=20, blank=True, help_text=_("每月第几个，如 1,3；-1 表示最后一个")
+    )
+    month_days = models.CharField(_("日期"), max_length=40, blank=True, help_text=_("每月几日，如 5,20"))
+    start_time = models.TimeField(_("开始时间"))
+    end_time = models.TimeField(_("结束时间"))
+    place = models.CharField(_("地点"), max_length=100, blank=True, help_text=_("如：村委会法律服务室"))
+
+    class Meta:
+        verbose_name = _("驻点时间")
+        verbose_name_plural = _("驻点时间")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return schedule.parse_numbers(self.weekdays)
+
+    @property
+    def ordinal_list(self) -> list[int]:
+        return schedule.parse_numbers(self.week_ordinals)
+
+    @property
+    def month_day_list(self) -> list[int]:
+        return schedule.parse_numbers(self.month_days)
+
+    def _parts(self) -> tuple[str, list[int], list[int], list[int]]:
+        return self.frequency, self.weekday_list, self.ordinal_list, self.month_day_list
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = _("结束时间必须晚于开始时间。")
+        weekdays, ordinals, days = self.weekday_list, self.ordinal_list, self.month_day_list
+        if self.frequency in (schedule.WEEKLY, schedule.MONTHLY_WEEKDAY):
+            if not weekdays or any(d < 1 or d > 7 for d in weekdays):
+                errors["weekdays"] = _("请填写星期几（1–7）。")
+        if self.frequency == schedule.MONTHLY_WEEKDAY:
+            if not ordinals or any(n not in (1, 2, 3, 4, -1) for n in ordinals):
+                errors["week_ordinals"] = _("请填写第几个（1–4，或 -1 表示最后一个）。")
+        if self.frequency == schedule.MONTHLY_DAY:
+            if not days or any(d < 1 or d > 28 for d in days):
+                errors["month_days"] = _("请填写每月几日（1–28，避免有的月份没有这一天）。")
+        if errors:
+            raise ValidationError(errors)
+
+    def describe(self) -> str:
+        return schedule.describe(*self._parts(), self.start_time, self.end_time)
+
+    def rrule(self) -> str:
+        return schedule.rrule_text(*self._parts(), until=self.contract.end_date)
+
+    def next_dates(self, after: dt.date | None = None, count: int = 3) -> list[dt.date]:
+        after = after or timezone.localdate()
+        return schedule.occurrences(*self._parts(), after=after, until=self.contract.end_date, count=count)
+
+    @property
+    def monthly_hours(self) -> float:
+        return schedule.monthly_hours(*self._parts(), self.start_time, self.end_time)
+
+
+class LiaisonOfficer(models.Model):
+    """The village's legal-service liaison officer (法律服务联络员), usually a committee member."""
+
+    village = models.ForeignKey(
+        Division,
+        verbose_name=_("村(社区)"),
+        on_delete=models.PROTECT,
+        related_name="liaison_officers",
+        limit_choices_to={"level": codes.VILLAGE},
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务"), max_length=50, blank=True, help_text=_("如：村委会副主任"))
+    phone = models.CharField(_("电话"), max_length=20, blank=True, validators=[phone_validator])
+    phone_consent = models.BooleanField(
+        _("同意公开电话"), default=False, help_text=_("须本人同意方可在页面和公示牌上公开。")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="liaison_officer",
+    )
+    is_active = models.BooleanField(_("在任"), default=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("法律服务联络员")
+        verbose_name_plural = _("法律服务联络员")
+        ordering = ["village_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def published_phone(self) -> str:
+        return self.phone if self.phone_consent else ""
+
+
+class ServiceRoom(models.Model):
+    """The village legal-service room and its "六个一" standard (城北政办〔2019〕111号).
+
+    The four physical items are recorded; the adviser and the liaison officer are derived from
+    contracts and liaison records, so the checklist can never claim someone who is not there.
+    """
+
+    village = models.OneToOneField(
+        Division,
+        verbose_name=_("村(社区)"),
+        on_delete=models.PROTECT,
+        related_name="service_room",
+        limit_choices_to={"level": codes.VILLAGE},
+    )
+    name = models.CharField(_("名称"), max_length=100, default=_("法律服务室"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    opening_hours = models.CharField(_("开放时间"), max_length=100, blank=True)
+    has_room = models.BooleanField(_("有一间服务场所"), default=False)
+    has_publicity_window = models.BooleanField(_("有一个宣传窗口"), default=False)
+    has_display_screen = models.BooleanField(_("有一块电子显示屏"), default=False)
+    has_bookshelf = models.BooleanField(_("有一个法律书架"), default=False)
+    is_demo = models.BooleanField(_("演示数据"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("法律服务室")
+        verbose_name_plural = _("法律服务室")
+        ordering = ["village_id"]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.name}"
+
+    def six_ones(self, has_adviser: bool, has_liaison: bool) -> list[tuple[str, bool]]:
+        return [
+            (_("一个服务场所"), self.has_room),
+            (_("一个宣传窗口"), self.has_publicity_window),
+            (_("一块电子显示屏"), self.has_display_screen),
+            (_("一个法律书架"), self.has_bookshelf),
+            (_("一名法律顾问"), has_adviser),
+            (_("一名联络员"), has_liaison),
+        ]

@@ -1,0 +1,147 @@
+"""The policy's rules on contracts, in one place; every entry point goes through here.
+
+- at most N active contracts per adviser at any time, N per county, default 5
+  (崇政办发〔2017〕101号 二(一)2: "原则上不得超过5个");
+- at most one active contract per village at any time (一村(社区)一法律顾问);
+- the period ends after it starts;
+- the annual fee is not below the county's standard, default 3,000 yuan (五(二)).
+
+`save_contract` checks again under row locks so that two concurrent requests cannot both take
+an adviser's last free place: on PostgreSQL the adviser and village rows are locked with
+SELECT ... FOR UPDATE; on SQLite a no-op UPDATE takes the database's write lock first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from places import codes
+from places.models import Division
+
+from .models import DEFAULT_ADVISER_CAP, DEFAULT_FEE_STANDARD, Adviser, CountyBureau, ServiceContract
+
+
+def county_settings(village: Division) -> tuple[int, Decimal]:
+    """(adviser cap, fee standard) of the village's county, defaulting to the policy's figures."""
+    bureau = (
+        CountyBureau.objects.filter(county_id=village.code[:6]).only("adviser_cap", "fee_standard").first()
+    )
+    if bureau is None:
+        return DEFAULT_ADVISER_CAP, DEFAULT_FEE_STANDARD
+    return bureau.adviser_cap, bureau.fee_standard
+
+
+def _overlaps(qs, start: dt.date, end: dt.date):
+    return qs.filter(start_date__lte=end, end_date__gte=start)
+
+
+def max_concurrent(periods: list[tuple[dt.date, dt.date]], start: dt.date, end: dt.date) -> int:
+    """The largest number of `periods` running on one day within [start, end] (inclusive)."""
+    events: list[tuple[dt.date, int]] = []
+    for s, e in periods:
+        s, e = max(s, start), min(e, end)
+        if s <= e:
+            events.append((s, 1))
+            events.append((e + dt.timedelta(days=1), -1))
+    events.sort(key=lambda item: (item[0], item[1]))
+    running = peak = 0
+    for _day, delta in events:
+        running += delta
+        peak = max(peak, running)
+    return peak
+
+
+def check_contract(contract: ServiceContract) -> None:
+    """Raise ValidationError (field → Chinese message) when the contract breaks a rule."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    start, end = contract.start_date, contract.end_date
+    if start and end and end <= start:
+        add("end_date", _("结束日期必须晚于开始日期。"))
+    village = contract.village if contract.village_id else None
+    if village is not None and village.level != codes.VILLAGE:
+        add("village", _("只能为村(社区)签订聘用合同，“%(name)s”不是村(社区)。") % {"name": village.name})
+        village = None
+    adviser = contract.adviser if contract.adviser_id else None
+
+    if village is not None:
+        cap, fee_standard = county_settings(village)
+        if contract.annual_fee is not None and contract.annual_fee < fee_standard:
+            add(
+                "annual_fee",
+                _("年度服务费不得低于本县标准 %(fee)s 元。") % {"fee": f"{fee_standard:,.0f}"},
+            )
+    else:
+        cap = DEFAULT_ADVISER_CAP
+
+    active = contract.status == ServiceContract.Status.ACTIVE
+    if active and adviser is not None and not adviser.is_active:
+        add("adviser", _("%(name)s 已不在岗，不能签订有效合同。") % {"name": adviser.name})
+
+    if active and start and end and end > start:
+        others = ServiceContract.objects.filter(status=ServiceContract.Status.ACTIVE)
+        if contract.pk:
+            others = others.exclude(pk=contract.pk)
+        if village is not None:
+            clash = _overlaps(others.filter(village=village), start, end).select_related("adviser").first()
+            if clash is not None:
+                add(
+                    "village",
+                    _(
+                        "%(village)s 在此期间已有有效合同：%(adviser)s，%(start)s 至 %(end)s。一个村(社区)同一时间只能有一名法律顾问。"
+                    )
+                    % {
+                        "village": village.name,
+                        "adviser": clash.adviser.name,
+                        "start": clash.start_date.isoformat(),
+                        "end": clash.end_date.isoformat(),
+                    },
+                )
+        if adviser is not None:
+            current = list(
+                _overlaps(others.filter(adviser=adviser), start, end)
+                .select_related("village")
+                .order_by("village_id")
+            )
+            peak = max_concurrent([(c.start_date, c.end_date) for c in current], start, end)
+            if peak >= cap:
+                names = "、".join(sorted({c.village.name for c in current}))
+                add(
+                    "adviser",
+                    _(
+                        "%(name)s 在此期间已担任 %(count)d 个村(社区)的法律顾问（上限 %(cap)d 个）：%(villages)s。不能再签订新的合同。"
+                    )
+                    % {"name": adviser.name, "count": peak, "cap": cap, "villages": names},
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _lock(contract: ServiceContract) -> None:
+    """Serialise writers that could both pass the checks: lock adviser, then village."""
+    if connection.vendor == "postgresql":
+        if contract.adviser_id:
+            list(Adviser.objects.select_for_update().filter(pk=contract.adviser_id).values_list("pk"))
+        if contract.village_id:
+            list(Division.objects.select_for_update().filter(pk=contract.village_id).values_list("pk"))
+    elif contract.adviser_id:
+        # SQLite has no row locks; a write takes its single write lock before we read.
+        Adviser.objects.filter(pk=contract.adviser_id).update(is_active=F("is_active"))
+
+
+def save_contract(contract: ServiceContract, do_save: Callable[[], None]) -> None:
+    """Check the rules under locks and save, atomically."""
+    with transaction.atomic():
+        _lock(contract)
+        check_contract(contract)
+        do_save()

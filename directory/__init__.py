@@ -1,0 +1,1 @@
+"""The public adviser directory: places, their advisers, notice boards, the JSON API, health."""

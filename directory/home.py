@@ -1,0 +1,56 @@
+"""What the home page shows: village lookup by part of its name, and browsing by place."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from places import codes
+from places.models import Division
+from search.villages import find_villages, normalise
+
+from . import queries
+from .areas import area_prefixes
+
+MAX_RESULTS = 20
+MAX_BROWSE_COUNTIES = 60
+
+
+def browse_places(areas: list[str]) -> list[Division]:
+    """Counties of the site when there are few, otherwise provinces (the national deployment)."""
+    if areas:
+        counties = []
+        for prefix in areas:
+            qs = Division.objects.counties()
+            qs = qs.filter(code=prefix[:6]) if len(prefix) >= 6 else qs.within(prefix)
+            counties.extend(qs.order_by("code")[: MAX_BROWSE_COUNTIES + 1])
+        if len(counties) <= MAX_BROWSE_COUNTIES:
+            return counties
+        return list(Division.objects.filter(code__in=sorted({p[:2] for p in areas})))
+    return list(Division.objects.filter(level=codes.PROVINCE).order_by("code"))
+
+
+def home_context(request: HttpRequest) -> dict:
+    query = normalise(request.GET.get("q", ""))
+    areas = area_prefixes(request)
+    results = []
+    if query:
+        villages = list(find_villages(query, areas, limit=MAX_RESULTS))
+        in_force = {
+            c.village_id: c
+            for c in queries.contracts_in_force().filter(village__in=villages).order_by("-start_date")
+        }
+        wanted = (
+            {v.code[:6] for v in villages} | {v.code[:9] for v in villages} | {v.code[:4] for v in villages}
+        )
+        names = dict(Division.objects.filter(code__in=wanted).values_list("code", "name"))
+        for village in villages:
+            where = "".join(
+                names.get(village.code[:n], "") for n in (4, 6, 9) if names.get(village.code[:n]) != "市辖区"
+            )
+            results.append({"village": village, "where": where, "contract": in_force.get(village.code)})
+    return {
+        "query": query,
+        "results": results,
+        "result_limit_reached": len(results) >= MAX_RESULTS,
+        "browse": browse_places(areas),
+    }

@@ -1,0 +1,1 @@
+"""China's administrative divisions, province to village, keyed by official division codes."""

@@ -1,0 +1,1 @@
+"""Public search: finding villages, advisers, articles and lectures."""

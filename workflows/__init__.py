@@ -1,0 +1,1 @@
+"""Back-office decisions as django-viewflow processes (renewal, fee filing, annual assessment)."""

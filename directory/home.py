@@ -16,7 +16,7 @@ MAX_BROWSE_COUNTIES = 60
 
 
 def browse_places(areas: list[str]) -> list[Division]:
-    """Counties of the site when there are few, otherwise provinces (the national deployment)."""
+    """Counties when the site (or the database) has few, otherwise provinces (a national deployment)."""
     if areas:
         counties = []
         for prefix in areas:
@@ -26,6 +26,9 @@ def browse_places(areas: list[str]) -> list[Division]:
         if len(counties) <= MAX_BROWSE_COUNTIES:
             return counties
         return list(Division.objects.filter(code__in=sorted({p[:2] for p in areas})))
+    counties = list(Division.objects.counties().order_by("code")[: MAX_BROWSE_COUNTIES + 1])
+    if len(counties) <= MAX_BROWSE_COUNTIES:
+        return counties
     return list(Division.objects.filter(level=codes.PROVINCE).order_by("code"))
 
 

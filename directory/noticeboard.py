@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from advisers.duties import SHORT_DUTIES
 from places import codes
@@ -38,6 +38,8 @@ INK = (20, 20, 20)
 GREY = (90, 90, 90)
 LIGHT = (245, 240, 230)
 BOARD_CACHE_SECONDS = 3600
+# Part of the cache key: bump when the drawing changes so shared caches do not serve old boards.
+DRAWING_VERSION = 2
 
 
 def _font_candidates() -> list[tuple[Path, int]]:
@@ -152,9 +154,8 @@ def _photo(path: str, box: tuple[int, int]) -> Image.Image | None:
     except (OSError, ValueError) as exc:
         logger.warning("notice board: adviser photo unreadable (%s)", exc.__class__.__name__)
         return None
-    picture = picture.convert("RGB")
-    picture.thumbnail(box)
-    return picture
+    # contain() also enlarges: portraits are often smaller than the printed box.
+    return ImageOps.contain(picture.convert("RGB"), box)
 
 
 def _qr(url: str, size: int) -> Image.Image:
@@ -167,6 +168,55 @@ def _qr(url: str, size: int) -> Image.Image:
         .convert("RGB")
         .resize((size, size), Image.Resampling.NEAREST)
     )
+
+
+def _draw_body(img: Image.Image, content: BoardContent, top: int, scale: float) -> int:
+    """Adviser, hours, duties and liaison from `top` down; font sizes times `scale`. Returns the bottom."""
+    draw = ImageDraw.Draw(img)
+    width = img.width
+    inner = width - 2 * MARGIN
+
+    def px(value: int) -> int:
+        return round(value * scale)
+
+    y = top
+    if content.covered:
+        photo_box = (px(600), px(800))
+        text_x = MARGIN
+        picture = _photo(content.photo_path, photo_box) if content.photo_path else None
+        if picture is not None:
+            img.paste(picture, (MARGIN, y))
+            draw.rectangle((MARGIN, y, MARGIN + picture.width, y + picture.height), outline=GREY, width=4)
+            text_x = MARGIN + photo_box[0] + 80
+        text_width = width - MARGIN - text_x
+        ty = _paragraph(draw, (text_x, y), _("法律顾问"), px(60), text_width, fill=GREY)
+        ty = _paragraph(draw, (text_x, ty), content.adviser_name, px(140), text_width) + 10
+        ty = _paragraph(draw, (text_x, ty), f"{content.adviser_kind} · {content.firm}", px(64), text_width)
+        licence = _("执业证号：%(no)s") % {"no": content.licence_no}
+        ty = _paragraph(draw, (text_x, ty), licence, px(52), text_width, fill=GREY) + px(30)
+        ty = _paragraph(draw, (text_x, ty), _("联系电话"), px(60), text_width, fill=GREY)
+        ty = _paragraph(draw, (text_x, ty), content.phone or content.hotline, px(130), text_width, fill=RED)
+        y = max(ty, y + (picture.height if picture is not None else 0)) + px(60)
+
+        y = _paragraph(draw, (MARGIN, y), _("驻点服务时间"), px(72), inner, fill=RED) + 10
+        for line in content.hours or [_("请电话预约")]:
+            y = _paragraph(draw, (MARGIN + 40, y), line, px(68), inner - 40)
+        y += px(40)
+        y = _paragraph(draw, (MARGIN, y), _("工作职责"), px(72), inner, fill=RED) + 10
+        for number, duty in enumerate(SHORT_DUTIES, start=1):
+            y = _paragraph(draw, (MARGIN + 40, y), f"{number}. {duty}", px(60), inner - 40)
+    else:
+        y = _paragraph(draw, (MARGIN, y), _("本村(社区)法律顾问正在选聘中。"), px(96), inner, fill=RED) + 30
+        help_text = _("需要法律帮助，请拨打 %(hotline)s 公共法律服务热线，或联系县(市、区)司法局。") % {
+            "hotline": content.hotline
+        }
+        y = _paragraph(draw, (MARGIN, y), help_text, px(68), inner)
+    y += px(40)
+    if content.liaisons:
+        y = _paragraph(draw, (MARGIN, y), _("法律服务联络员"), px(72), inner, fill=RED) + 10
+        for line in content.liaisons:
+            y = _paragraph(draw, (MARGIN + 40, y), line, px(64), inner - 40)
+    return y
 
 
 def draw_board(content: BoardContent) -> Image.Image:
@@ -193,60 +243,15 @@ def draw_board(content: BoardContent) -> Image.Image:
     draw.line((MARGIN, y, width - MARGIN, y), fill=RED, width=6)
     y += 60
 
-    if content.covered:
-        photo_box = (600, 800)
-        text_x = MARGIN
-        picture = _photo(content.photo_path, photo_box) if content.photo_path else None
-        if picture is not None:
-            img.paste(picture, (MARGIN, y))
-            draw.rectangle((MARGIN, y, MARGIN + picture.width, y + picture.height), outline=GREY, width=4)
-            text_x = MARGIN + photo_box[0] + 80
-        text_width = width - MARGIN - text_x
-        ty = y
-        ty = _paragraph(draw, (text_x, ty), _("法律顾问"), 60, text_width, fill=GREY)
-        ty = _paragraph(draw, (text_x, ty), content.adviser_name, 140, text_width) + 10
-        ty = _paragraph(draw, (text_x, ty), f"{content.adviser_kind} · {content.firm}", 64, text_width)
-        ty = (
-            _paragraph(
-                draw,
-                (text_x, ty),
-                _("执业证号：%(no)s") % {"no": content.licence_no},
-                52,
-                text_width,
-                fill=GREY,
-            )
-            + 30
-        )
-        ty = _paragraph(draw, (text_x, ty), _("联系电话"), 60, text_width, fill=GREY)
-        ty = _paragraph(draw, (text_x, ty), content.phone or content.hotline, 130, text_width, fill=RED)
-        y = max(ty, y + (photo_box[1] if picture is not None else 0)) + 60
-
-        y = _paragraph(draw, (MARGIN, y), _("驻点服务时间"), 72, inner, fill=RED) + 10
-        for line in content.hours or [_("请电话预约")]:
-            y = _paragraph(draw, (MARGIN + 40, y), line, 68, inner - 40)
-        y += 40
-        y = _paragraph(draw, (MARGIN, y), _("工作职责"), 72, inner, fill=RED) + 10
-        for number, duty in enumerate(SHORT_DUTIES, start=1):
-            y = _paragraph(draw, (MARGIN + 40, y), f"{number}. {duty}", 60, inner - 40)
-    else:
-        y = _paragraph(draw, (MARGIN, y), _("本村(社区)法律顾问正在选聘中。"), 96, inner, fill=RED) + 30
-        y = _paragraph(
-            draw,
-            (MARGIN, y),
-            _("需要法律帮助，请拨打 %(hotline)s 公共法律服务热线，或联系县(市、区)司法局。")
-            % {"hotline": content.hotline},
-            68,
-            inner,
-        )
-    y += 40
-    if content.liaisons:
-        y = _paragraph(draw, (MARGIN, y), _("法律服务联络员"), 72, inner, fill=RED) + 10
-        for line in content.liaisons:
-            y = _paragraph(draw, (MARGIN + 40, y), line, 64, inner - 40)
-
-    # Footer: QR code, hotline, supervising bureau.
     qr_size = 720
     footer_top = height - MARGIN - qr_size - 40
+    # Long schedules or many liaison officers must not run into the footer: shrink to fit.
+    for scale in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5):
+        if _draw_body(Image.new("RGB", A4_300DPI), content, y, scale) <= footer_top - 80:
+            break
+    _draw_body(img, content, y, scale)
+
+    # Footer: QR code, hotline, supervising bureau.
     draw.rectangle((0, footer_top - 60, width, height), fill=LIGHT)
     img.paste(_qr(content.url, qr_size), (width - MARGIN - qr_size, footer_top))
     fx = MARGIN
@@ -265,7 +270,7 @@ def draw_board(content: BoardContent) -> Image.Image:
 
 
 def render_board(content: BoardContent, image_format: str) -> bytes:
-    key = f"notice-board:{content.digest()}:{image_format}"
+    key = f"notice-board:v{DRAWING_VERSION}:{content.digest()}:{image_format}"
     data = django_cache.get(key)
     if data is None:
         buffer = io.BytesIO()

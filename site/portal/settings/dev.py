@@ -8,4 +8,8 @@ from .base import VAR_DIR
 DEBUG = True
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")  # noqa: S105 -- dev settings only
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", ".localhost"]
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
+
+# Serve static files straight from the finders: no collectstatic needed outside production.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

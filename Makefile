@@ -1,0 +1,59 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench install install-dev browser-deps demo clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+## run: set up, migrate, load the demo once, serve on http://127.0.0.1:8000 (SQLite, database search)
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## demo: migrate and load the demo data without serving
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+
+# axe-core for the accessibility checks in the browser tests (from the npm registry).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund; \
+	else echo "npm not found: accessibility checks will be skipped (CI installs it)"; fi
+
+browser-deps: node_modules/axe-core/axe.min.js
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
+
+## test: set up and run the whole suite (SQLite unless DATABASE_URL is set)
+test: install-dev browser-deps lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## bench: national-scale benchmarks (see bench/README.md)
+bench: install-dev
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf var .cache/test-media .pytest_cache

@@ -1,0 +1,81 @@
+"""Shared fixtures: the demo divisions in the test database, and small factories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from places.importer import import_divisions
+from places.models import Division
+
+DEMO_DIVISIONS = Path(__file__).resolve().parents[1] / "demo" / "divisions"
+IN_CI = os.environ.get("CI") == "true"
+
+BUZHAI = "451402001201"  # 江州区太平街道卜寨村委会
+TAIPING = "451402001"  # 江州区太平街道 (30+ villages)
+JIANGZHOU = "451402"
+
+
+def ensure_demo_divisions() -> None:
+    """Load the 崇左/城北 slice unless it is there (transactional tests flush it)."""
+    if not Division.objects.filter(code=BUZHAI).exists():
+        import_divisions([DEMO_DIVISIONS])
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_demo_divisions()
+
+
+@pytest.fixture
+def divisions(db):
+    ensure_demo_divisions()
+    return Division.objects
+
+
+@pytest.fixture
+def today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def require_postgres() -> None:
+    """Skip outside CI when the database is not PostgreSQL; in CI that is a failure."""
+    if connection.vendor != "postgresql":
+        message = "needs PostgreSQL: run .ci/postgres-up and set DATABASE_URL=postgres://portal:portal@127.0.0.1:5432/portal"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def make_contract(divisions, today):
+    """Create a contract through the model (so the rules run), with sensible defaults."""
+    from advisers.models import ServiceContract
+
+    def make(adviser, village_code: str, **kwargs) -> ServiceContract:
+        values = {
+            "start_date": today - dt.timedelta(days=30),
+            "end_date": today + dt.timedelta(days=335),
+            "annual_fee": Decimal("3000"),
+            "status": ServiceContract.Status.ACTIVE,
+        }
+        values.update(kwargs)
+        contract = ServiceContract(adviser=adviser, village_id=village_code, **values)
+        contract.save()
+        return contract
+
+    return make
+
+
+def village_codes(prefix: str, count: int) -> list[str]:
+    return list(
+        Division.objects.villages().within(prefix).order_by("code").values_list("code", flat=True)[:count]
+    )

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "content",
     "search",
     "workflows",
+    "ledger",
     "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,0 +1,204 @@
+"""Compliance with the policy's work requirements, computed from the ledger — never typed.
+
+崇政办发〔2017〕101号 三(一) and 四(一):
+- on-site service at least 5 hours per village per month (confirmed on-site entries count);
+- at least 1 legal lecture per village per year;
+- each adviser attends at least 1 training per year.
+
+A month in which a village was under contract for only part of the time requires a proportional
+share of the 5 hours (e.g. 15 of 30 days → 2.5 hours); a village whose adviser changed mid-month
+was covered the whole month and needs the full 5 hours from both advisers together. A village with
+no contract at all in the period is "not applicable" (it shows up as a coverage gap instead).
+Every function runs a fixed number of aggregate queries whatever the number of villages.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+
+from advisers.models import Adviser, ServiceContract
+from places import codes
+from places.models import Division
+
+from .models import LedgerEntry, TrainingAttendance
+
+MONTHLY_HOURS = Decimal("5")
+YEARLY_LECTURES = 1
+YEARLY_TRAININGS = 1
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def _covered_days(periods: list[tuple[dt.date, dt.date]], first: dt.date, last: dt.date) -> int:
+    """Days of [first, last] inside at least one period (periods may touch or overlap)."""
+    days: set[dt.date] = set()
+    for start, end in periods:
+        day = max(start, first)
+        while day <= min(end, last):
+            days.add(day)
+            day += dt.timedelta(days=1)
+    return len(days)
+
+
+@dataclass
+class VillageMonth:
+    """One village's on-site hours in one month, against its requirement."""
+
+    code: str
+    name: str
+    required: Decimal
+    confirmed_hours: Decimal = Decimal("0")
+    pending_hours: Decimal = Decimal("0")
+    advisers: list[str] = field(default_factory=list)
+
+    @property
+    def applicable(self) -> bool:
+        return self.required > 0
+
+    @property
+    def meets(self) -> bool:
+        return not self.applicable or self.confirmed_hours >= self.required
+
+    @property
+    def shortfall(self) -> Decimal:
+        return max(Decimal("0"), self.required - self.confirmed_hours)
+
+
+def _contracts_between(prefix: str, first: dt.date, last: dt.date):
+    return (
+        ServiceContract.objects.filter(
+            status=ServiceContract.Status.ACTIVE,
+            start_date__lte=last,
+            end_date__gte=first,
+            village_id__gte=prefix,
+            village_id__lt=codes.prefix_upper_bound(prefix),
+        )
+        .select_related("adviser")
+        .order_by("start_date")
+    )
+
+
+def monthly_hours(prefix: str, year: int, month: int) -> list[VillageMonth]:
+    """On-site hours for every village under `prefix` in the month (3 queries)."""
+    first, last = month_bounds(year, month)
+    days_in_month = (last - first).days + 1
+    periods: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    advisers: dict[str, list[str]] = defaultdict(list)
+    for contract in _contracts_between(prefix, first, last):
+        periods[contract.village_id].append((contract.start_date, contract.end_date))
+        if contract.adviser.name not in advisers[contract.village_id]:
+            advisers[contract.village_id].append(contract.adviser.name)
+    sums: dict[tuple[str, str], Decimal] = {}
+    rows = (
+        LedgerEntry.objects.filter(
+            on_site=True,
+            date__gte=first,
+            date__lte=last,
+            village_id__gte=prefix,
+            village_id__lt=codes.prefix_upper_bound(prefix),
+        )
+        .values("village_id", "confirmation")
+        .annotate(hours=Sum("hours"))
+    )
+    for row in rows:
+        sums[(row["village_id"], row["confirmation"])] = row["hours"] or Decimal("0")
+    result = []
+    for code, name in Division.objects.villages().within(prefix).order_by("code").values_list("code", "name"):
+        covered = _covered_days(periods.get(code, []), first, last)
+        required = (MONTHLY_HOURS * covered / days_in_month).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        result.append(
+            VillageMonth(
+                code=code,
+                name=name,
+                required=required,
+                confirmed_hours=sums.get((code, LedgerEntry.Confirmation.CONFIRMED), Decimal("0")),
+                pending_hours=sums.get((code, LedgerEntry.Confirmation.PENDING), Decimal("0")),
+                advisers=advisers.get(code, []),
+            )
+        )
+    return result
+
+
+@dataclass
+class VillageYear:
+    code: str
+    name: str
+    applicable: bool
+    lectures: int = 0
+
+    @property
+    def meets(self) -> bool:
+        return not self.applicable or self.lectures >= YEARLY_LECTURES
+
+
+def yearly_lectures(prefix: str, year: int) -> list[VillageYear]:
+    """Lectures per village in the year (3 queries). Disputed entries do not count."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    under_contract = set(_contracts_between(prefix, first, last).values_list("village_id", flat=True))
+    counts = dict(
+        LedgerEntry.objects.filter(
+            kind=LedgerEntry.Kind.LECTURE,
+            date__gte=first,
+            date__lte=last,
+            village_id__gte=prefix,
+            village_id__lt=codes.prefix_upper_bound(prefix),
+        )
+        .exclude(confirmation=LedgerEntry.Confirmation.DISPUTED)
+        .values("village_id")
+        .annotate(n=Count("id"))
+        .values_list("village_id", "n")
+    )
+    return [
+        VillageYear(code, name, code in under_contract, counts.get(code, 0))
+        for code, name in Division.objects.villages()
+        .within(prefix)
+        .order_by("code")
+        .values_list("code", "name")
+    ]
+
+
+@dataclass
+class AdviserYear:
+    adviser_id: int
+    name: str
+    trainings: int = 0
+
+    @property
+    def meets(self) -> bool:
+        return self.trainings >= YEARLY_TRAININGS
+
+
+def yearly_trainings(prefix: str, year: int) -> list[AdviserYear]:
+    """Trainings attended by each adviser serving under `prefix` during the year (2 queries)."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    adviser_ids = set(_contracts_between(prefix, first, last).values_list("adviser_id", flat=True))
+    advisers = (
+        Adviser.objects.filter(pk__in=adviser_ids)
+        .annotate(
+            n=Count(
+                "trainingattendance",
+                filter=Q(
+                    trainingattendance__training__date__gte=first,
+                    trainingattendance__training__date__lte=last,
+                ),
+            )
+        )
+        .order_by("name", "pk")
+    )
+    return [AdviserYear(a.pk, a.name, a.n) for a in advisers]
+
+
+def trainings_for(adviser_id: int, year: int) -> int:
+    return TrainingAttendance.objects.filter(adviser_id=adviser_id, training__date__year=year).count()

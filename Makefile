@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev browser-deps demo clean
+.PHONY: run test lint bench install install-dev browser-deps demo clean elasticsearch elasticsearch-down
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,9 +47,25 @@ lint: install-dev
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
 
-## test: set up and run the whole suite (SQLite unless DATABASE_URL is set)
+## elasticsearch: start (or reuse) the local single-node Elasticsearch on ELASTICSEARCH_PORT (9200)
+elasticsearch:
+	$(PYTHON) scripts/elasticsearch_node.py up
+
+elasticsearch-down:
+	$(PYTHON) scripts/elasticsearch_node.py down
+
+## test: set up and run the whole suite (SQLite unless DATABASE_URL is set). Uses $$ELASTICSEARCH_URL
+## when set, else starts the local test Elasticsearch when it can; in CI a failure to start it fails.
 test: install-dev browser-deps lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@es_url="$$ELASTICSEARCH_URL"; \
+	if [ -z "$$es_url" ]; then \
+	  es_url=$$($(PYTHON) scripts/elasticsearch_node.py up | sed -n 's/^ELASTICSEARCH_URL=//p'); \
+	  if [ -z "$$es_url" ]; then \
+	    if [ "$$CI" = "true" ]; then echo "CI: Elasticsearch could not be started" >&2; exit 1; fi; \
+	    echo "Elasticsearch unavailable: its tests will skip (see make elasticsearch)" >&2; \
+	  fi; \
+	fi; \
+	ELASTICSEARCH_URL="$$es_url" $(PY) -m pytest $(PYTEST_ARGS)
 
 ## bench: national-scale benchmarks (see bench/README.md)
 bench: install-dev

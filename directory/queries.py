@@ -155,6 +155,7 @@ class VillageView:
     schedules: list
     liaisons: list[LiaisonOfficer]
     room: ServiceRoom | None
+    lectures: list = field(default_factory=list)
 
     @property
     def adviser(self):
@@ -201,7 +202,23 @@ def village_view(village: Division) -> VillageView:
     schedules = list(contract.schedules.all()) if contract else []
     liaisons = list(LiaisonOfficer.objects.filter(village=village, is_active=True).order_by("name"))
     room = ServiceRoom.objects.filter(village=village).first()
-    return VillageView(village, ancestors, bureau, contract, schedules, liaisons, room)
+    return VillageView(
+        village, ancestors, bureau, contract, schedules, liaisons, room, next_lectures(village)
+    )
+
+
+VILLAGE_LECTURES = 5
+
+
+def next_lectures(village: Division) -> list:
+    """The village's next lectures, in the village or for its whole township (one query)."""
+    from content.models import Lecture
+
+    return list(
+        Lecture.objects.for_village(village.code)
+        .upcoming()
+        .select_related("place__parent", "speaker")[:VILLAGE_LECTURES]
+    )
 
 
 def adviser_contracts(adviser_id: int):

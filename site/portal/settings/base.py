@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Templates of the site's theme (themes/<name>/templates) win over the default theme's.
+    "content.themes.ThemeMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -63,10 +66,16 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         # The project's templates come first so that viewflow's top-level 404/500 and
-        # registration templates never shadow ours.
+        # registration templates never shadow ours. They are found by content.themes.ThemeLoader:
+        # the site's theme (themes/<name>/templates) first, then themes/default/templates.
         "DIRS": [BASE_DIR / "themes" / "default" / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            "loaders": [
+                (
+                    "content.themes.CachedLoader",
+                    ["content.themes.ThemeLoader", "django.template.loaders.app_directories.Loader"],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
@@ -74,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "directory.context_processors.portal",
+                "content.context_processors.theme",
             ],
         },
     },
@@ -114,7 +124,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "themes" / "default" / "static"]
+# Every theme's static files (themes/<name>/static); the default theme holds portal/site.css.
+STATICFILES_DIRS = sorted(p for p in (BASE_DIR / "themes").glob("*/static") if p.is_dir())
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 

@@ -1,0 +1,89 @@
+"""`/articles/feed/` (RSS 2.0) and `/articles/feed/atom/` (Atom) of one site's articles.
+
+The same `?category=` filter as the index applies, so a township's WeChat account can follow just
+土地权属, say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+from directory.areas import settings_for
+
+from .models import ArticleIndexPage, ArticlePage
+
+FEED_ITEMS = 30
+
+
+class ArticleFeed(Feed):
+    feed_type = Rss201rev2Feed
+    language = "zh-cn"
+
+    def __init__(self, index: ArticleIndexPage):
+        super().__init__()
+        self.index = index
+
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> dict:
+        articles, category, _tag = self.index.filtered_articles(request)
+        jurisdiction = settings_for(request)
+        site_name = (jurisdiction.bureau_name if jurisdiction else "") or self.index.get_site().site_name
+        return {
+            "request": request,
+            "articles": list(articles[:FEED_ITEMS]),
+            "category": category,
+            "site_name": site_name,
+            "link": self.index.get_full_url(request) or request.build_absolute_uri("/articles/"),
+        }
+
+    def title(self, obj: dict) -> str:
+        title = _("%(site)s 普法文章") % {"site": obj["site_name"]}
+        if obj["category"]:
+            title += f" · {obj['category'].name}"
+        return title
+
+    def link(self, obj: dict) -> str:
+        return obj["link"]
+
+    def description(self, obj: dict) -> str:
+        return self.index.intro or _("通俗易懂的法律知识：婚姻家庭、土地权属、劳动争议等群众身边的法律问题。")
+
+    def items(self, obj: dict) -> list[ArticlePage]:
+        self._request = obj["request"]
+        return obj["articles"]
+
+    def item_title(self, item: ArticlePage) -> str:
+        return item.title
+
+    def item_description(self, item: ArticlePage) -> str:
+        return item.intro
+
+    def item_link(self, item: ArticlePage) -> str:
+        return item.get_full_url(self._request)
+
+    def item_guid(self, item: ArticlePage) -> str:
+        return item.get_full_url(self._request)
+
+    def item_pubdate(self, item: ArticlePage) -> dt.datetime:
+        # The article's own date, at the hour it was first published (or noon) in local time.
+        published = item.first_published_at and timezone.localtime(item.first_published_at)
+        at = published.timetz() if published and published.date() == item.date else dt.time(12)
+        return timezone.make_aware(dt.datetime.combine(item.date, at.replace(tzinfo=None)))
+
+    def item_updateddate(self, item: ArticlePage) -> dt.datetime | None:
+        return item.last_published_at
+
+    def item_categories(self, item: ArticlePage) -> list[str]:
+        return [item.category.name]
+
+
+class AtomArticleFeed(ArticleFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: dict) -> str:
+        return self.description(obj)

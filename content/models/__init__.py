@@ -1,0 +1,18 @@
+"""Wagtail pages, snippets and site settings of the public site (re-exported here)."""
+
+from .articles import ArticleCategory, ArticleIndexPage, ArticlePage, ArticleRelatedLink, ArticleTag
+from .home import HomePage
+from .lectures import Lecture, LecturePhoto
+from .settings import JurisdictionSettings
+
+__all__ = [
+    "ArticleCategory",
+    "ArticleIndexPage",
+    "ArticlePage",
+    "ArticleRelatedLink",
+    "ArticleTag",
+    "HomePage",
+    "JurisdictionSettings",
+    "Lecture",
+    "LecturePhoto",
+]

@@ -11,6 +11,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 from places import codes
 from places.models import Division
@@ -228,11 +230,12 @@ class ContractQuerySet(models.QuerySet):
         return self.filter(status=ServiceContract.Status.ACTIVE, start_date__lte=on, end_date__gte=on)
 
 
-class ServiceContract(models.Model):
+class ServiceContract(ClusterableModel):
     """The engagement (聘用合同) of one adviser by one village or community.
 
     All of the policy's rules on contracts are enforced by `advisers.rules`, called from `clean()`
-    (forms, imports) and again under row locks from `save()` (every other path).
+    (forms, imports) and again under row locks from `save()` (every other path). A cluster, so that
+    the back office edits a contract together with its on-site hours in one form.
     """
 
     class Selection(models.TextChoices):
@@ -312,7 +315,7 @@ class OnSiteSchedule(models.Model):
         MONTHLY_WEEKDAY = schedule.MONTHLY_WEEKDAY, _("每月第几个星期几")
         MONTHLY_DAY = schedule.MONTHLY_DAY, _("每月几日")
 
-    contract = models.ForeignKey(
+    contract = ParentalKey(
         ServiceContract, on_delete=models.CASCADE, related_name="schedules", verbose_name=_("合同")
     )
     frequency = models.CharField(_("周期"), max_length=20, choices=Frequency.choices)
@@ -462,3 +465,103 @@ class ServiceRoom(models.Model):
             (_("一名法律顾问"), has_adviser),
             (_("一名联络员"), has_liaison),
         ]
+
+
+class Recusal(models.Model):
+    """A matter in which an adviser must step aside for a conflict of interest, and who replaces them.
+
+    "同一个律师担任法律顾问的村(社区)之间出现利益冲突时，法律顾问应当回避，由县(市、区)司法行政机关
+    协调村(居)委会聘请其他律师" (崇政办发〔2017〕101号 二(一)4). The record is kept for the audit and
+    so that the village knows whom to call for that matter.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待指派")
+        ASSIGNED = "assigned", _("已指派")
+        CLOSED = "closed", _("已办结")
+
+    adviser = models.ForeignKey(
+        Adviser, verbose_name=_("回避的法律顾问"), on_delete=models.PROTECT, related_name="recusals"
+    )
+    village = models.ForeignKey(
+        Division,
+        verbose_name=_("提出事项的村(社区)"),
+        on_delete=models.PROTECT,
+        related_name="recusals",
+        limit_choices_to={"level": codes.VILLAGE},
+    )
+    other_village = models.ForeignKey(
+        Division,
+        verbose_name=_("对方村(社区)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": codes.VILLAGE},
+        help_text=_("利益冲突发生在两个村(社区)之间时填写，如两村之间的土地、山林权属纠纷。"),
+    )
+    matter = models.CharField(_("事项"), max_length=200, help_text=_("如：两村交界山林权属纠纷调解"))
+    reason = models.TextField(_("利益冲突情形"), blank=True)
+    substitute = models.ForeignKey(
+        Adviser,
+        verbose_name=_("指派的法律顾问"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="substitutions",
+        help_text=_("司法局协调指派、代为办理该事项的其他法律顾问。"),
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    raised_on = models.DateField(_("发现冲突日期"), default=timezone.localdate)
+    assigned_on = models.DateField(_("指派日期"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("回避记录")
+        verbose_name_plural = _("回避记录")
+        ordering = ["-raised_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.matter}（{self.adviser}回避）" if self.adviser_id else self.matter
+
+    def save(self, *args, **kwargs) -> None:
+        if self.substitute_id and self.status == self.Status.PENDING:
+            self.status = self.Status.ASSIGNED
+        if self.substitute_id and self.assigned_on is None:
+            self.assigned_on = timezone.localdate()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.village_id and self.other_village_id and self.village_id == self.other_village_id:
+            errors["other_village"] = _("对方村(社区)不能与提出事项的村(社区)相同。")
+        for field in ("village", "other_village"):
+            place = getattr(self, field) if getattr(self, f"{field}_id") else None
+            if place is not None and place.level != codes.VILLAGE:
+                errors[field] = _("“%(name)s”不是村(社区)。") % {"name": place.name}
+        substitute = self.substitute if self.substitute_id else None
+        if substitute is not None:
+            if substitute.pk == self.adviser_id:
+                errors["substitute"] = _("指派的法律顾问不能是需要回避的顾问本人。")
+            elif not substitute.is_active:
+                errors["substitute"] = _("%(name)s 已不在岗，不能指派。") % {"name": substitute.name}
+            else:
+                conflicted = (
+                    ServiceContract.objects.in_force()
+                    .filter(
+                        adviser=substitute,
+                        village_id__in=[c for c in (self.village_id, self.other_village_id) if c],
+                    )
+                    .select_related("village")
+                    .first()
+                )
+                if conflicted is not None and self.other_village_id:
+                    errors["substitute"] = _(
+                        "%(name)s 是%(village)s的法律顾问，同样存在利益冲突，请指派其他顾问。"
+                    ) % {"name": substitute.name, "village": conflicted.village.name}
+        if self.status != self.Status.PENDING and substitute is None:
+            errors["substitute"] = _("请选择指派的法律顾问，或将状态设为“待指派”。")
+        if errors:
+            raise ValidationError(errors)

@@ -14,7 +14,7 @@ SELECT ... FOR UPDATE; on SQLite a no-op UPDATE takes the database's write lock 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -58,8 +58,13 @@ def max_concurrent(periods: list[tuple[dt.date, dt.date]], start: dt.date, end: 
     return peak
 
 
-def check_contract(contract: ServiceContract) -> None:
-    """Raise ValidationError (field → Chinese message) when the contract breaks a rule."""
+def check_contract(contract: ServiceContract, pending: Sequence[ServiceContract] = ()) -> None:
+    """Raise ValidationError (field → Chinese message) when the contract breaks a rule.
+
+    `pending` are contracts not saved yet that the check must count as if they were, e.g. the
+    earlier rows of one import file, so that the cap and the one-adviser-per-village rule hold
+    across the rows of a file before anything is written.
+    """
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -92,8 +97,18 @@ def check_contract(contract: ServiceContract) -> None:
         others = ServiceContract.objects.filter(status=ServiceContract.Status.ACTIVE)
         if contract.pk:
             others = others.exclude(pk=contract.pk)
+        pending_active = [
+            p
+            for p in pending
+            if p is not contract
+            and p.status == ServiceContract.Status.ACTIVE
+            and p.start_date <= end
+            and p.end_date >= start
+        ]
         if village is not None:
             clash = _overlaps(others.filter(village=village), start, end).select_related("adviser").first()
+            if clash is None:
+                clash = next((p for p in pending_active if p.village_id == village.pk), None)
             if clash is not None:
                 add(
                     "village",
@@ -113,6 +128,7 @@ def check_contract(contract: ServiceContract) -> None:
                 .select_related("village")
                 .order_by("village_id")
             )
+            current += [p for p in pending_active if p.adviser_id == adviser.pk]
             peak = max_concurrent([(c.start_date, c.end_date) for c in current], start, end)
             if peak >= cap:
                 names = "、".join(sorted({c.village.name for c in current}))

@@ -307,6 +307,7 @@ def load_demo() -> Iterator[str]:
     )
     if Firm.objects.filter(is_demo=True).exists():
         yield "Demo people already loaded; nothing to do."
+        yield from _load_demo_accounts()
         return
     if not Division.objects.filter(code=BUZHAI, level=codes.VILLAGE).exists():
         yield "Demo village 卜寨村委会 missing; skipped demo people."
@@ -314,3 +315,11 @@ def load_demo() -> Iterator[str]:
     with transaction.atomic():
         yield from _load_people(random.Random(SEED))
         _make_buzhai_adviser_reachable()
+    yield from _load_demo_accounts()
+
+
+def _load_demo_accounts() -> Iterator[str]:
+    """One back-office account per role (password demo12348), created when missing."""
+    from .accounts import load_demo_accounts
+
+    yield from load_demo_accounts()

@@ -22,6 +22,9 @@ INSTALLED_APPS = [
     "workflows",
     "ledger",
     "demo",
+    "backoffice",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -53,7 +56,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "backoffice.security.IdleTimeoutMiddleware",
+    "backoffice.security.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Templates of the site's theme (themes/<name>/templates) win over the default theme's.
@@ -110,9 +116,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Back office (backoffice/): at least three of upper case, lower case, digits and symbols.
+    {"NAME": "backoffice.security.CharacterClassesValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -164,3 +175,21 @@ LOGGING = {
         "directory": {"level": "INFO"},
     },
 }
+
+# --- Back office (backoffice/): account security --------------------------------------------
+# Lockout after repeated failed logins, per account and per client address, kept in the database
+# so that every web process sees it (等保 2.0: 登录失败处理).
+PORTAL_LOGIN_FAILURE_LIMIT = 5
+PORTAL_LOGIN_LOCKOUT_MINUTES = 15
+# The request header carrying the client address behind the reverse proxy (e.g. "HTTP_X_REAL_IP");
+# empty means REMOTE_ADDR. Only set it when the proxy overwrites the header.
+PORTAL_CLIENT_IP_HEADER = os.environ.get("PORTAL_CLIENT_IP_HEADER", "")
+# Idle back-office sessions end after 30 minutes without a request.
+PORTAL_IDLE_TIMEOUT_SECONDS = 30 * 60
+SESSION_COOKIE_AGE = 8 * 60 * 60
+# A TOTP second factor for bureau roles (city and county bureaus, township offices) and
+# superusers; on in production settings.
+PORTAL_REQUIRE_2FA_FOR_BUREAUS = os.environ.get("PORTAL_REQUIRE_2FA_FOR_BUREAUS", "0") == "1"
+OTP_TOTP_ISSUER = "一村一法律顾问"
+WAGTAILADMIN_USER_LOGIN_FORM = "backoffice.forms.LoginForm"
+AUTHENTICATION_BACKENDS = ["backoffice.security.LockoutModelBackend"]

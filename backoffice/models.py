@@ -1,0 +1,151 @@
+"""Back-office records: each staff member's place scope, failed logins, import staging, audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.models.audit_log import BaseLogEntry, ModelLogEntryManager
+
+from places.models import Division
+
+
+class StaffProfile(models.Model):
+    """The place a staff account answers for: a division whose code is the account's scope prefix.
+
+    The brief: "a staff member's scope is a division code prefix (city 4 digits, county 6,
+    township 9, village 12)". Roles (what one may do) are Django groups; the scope says where.
+    Accounts of advisers and liaison officers may leave it blank: their scope follows from the
+    adviser's contracts or the liaison officer's village (see `backoffice.scope.scope_for`).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+    )
+    scope = models.ForeignKey(
+        Division,
+        verbose_name=_("管辖范围"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("市、县(市、区)、乡镇(街道)或村(社区)；账号只能看到和管理这一范围内的记录。"),
+    )
+    organisation = models.CharField(
+        _("单位"), max_length=100, blank=True, help_text=_("如：江州区司法局、太平街道司法所")
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("工作人员范围")
+        verbose_name_plural = _("工作人员范围")
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()}（{self.scope or _('未设置范围')}）"
+
+    @property
+    def scope_code(self) -> str:
+        return self.scope_id or ""
+
+
+class LoginFailure(models.Model):
+    """One failed login, kept for the lockout window.
+
+    Lockout state lives in the database so that every web process sees it (the brief: several
+    stateless web processes, no in-memory state that must be shared).
+    """
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded import file's parsed rows, waiting for the user to commit or abandon them.
+
+    The preview never touches live tables: rows are kept here (as JSON, so the uploaded file with
+    its personal data is not kept in public media storage) until the user commits them, when
+    every row is saved through the models' own rules in one transaction.
+    """
+
+    class Kind(models.TextChoices):
+        ADVISERS = "advisers", _("法律顾问")
+        CONTRACTS = "contracts", _("聘用合同")
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("待确认")
+        COMMITTED = "committed", _("已导入")
+        FAILED = "failed", _("导入失败")
+        ABANDONED = "abandoned", _("已放弃")
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PREVIEW)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    rows = models.JSONField(_("数据行"), default=list)
+    errors = models.JSONField(_("错误"), default=list)
+    result = models.JSONField(_("结果"), default=dict)
+
+    class Meta:
+        verbose_name = _("批量导入")
+        verbose_name_plural = _("批量导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
+
+
+class ProgrammeLogEntryManager(ModelLogEntryManager):
+    def log_action(self, instance, action, **kwargs):
+        from .scope import place_code_of
+
+        kwargs.setdefault("place_code", place_code_of(instance))
+        return super().log_action(instance, action, **kwargs)
+
+    def viewable_by_user(self, user):
+        """Entries the user may see in Wagtail's site history: their permissions *and* their scope."""
+        from .scope import scope_for
+
+        queryset = super().viewable_by_user(user)
+        if user.is_superuser:
+            return queryset
+        scope = scope_for(user)
+        return queryset.filter(scope.q("place_code"))
+
+
+class ProgrammeLogEntry(BaseLogEntry):
+    """Wagtail's log entry for the programme's records, with the place of the record.
+
+    Wagtail's site history lists every entry of a model type the user has a permission on; a county
+    bureau must not read the changes of another county, so each entry carries the division code
+    of its record and `viewable_by_user` filters by the reader's scope.
+    """
+
+    object_id = models.CharField(max_length=255, blank=False, db_index=True)
+    place_code = models.CharField(_("区划代码"), max_length=12, blank=True, db_index=True)
+
+    objects = ProgrammeLogEntryManager()
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("业务记录日志")
+        verbose_name_plural = _("业务记录日志")
+
+    def __str__(self) -> str:
+        return f"ProgrammeLogEntry {self.pk}: {self.action} on {self.object_verbose_name} {self.object_id}"

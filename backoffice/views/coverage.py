@@ -1,0 +1,225 @@
+"""The coverage dashboard page, its exports (CSV, XLSX, JSON) and the panel on the admin home."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.ui.components import Component
+
+from .. import dashboard
+from ..exports import csv_response, xlsx_response
+from ..scope import scope_for
+from ..viewsets import forbid_as_403
+
+VIEW_PERMISSION = "places.view_division"
+CHART_BAR_HEIGHT = 28
+CHART_LABEL_WIDTH = 150
+CHART_WIDTH = 640
+
+
+def can_see_dashboard(user) -> bool:
+    return (
+        user.is_active and user.has_perm(VIEW_PERMISSION) and dashboard.root_for(scope_for(user)) is not None
+    )
+
+
+def _dashboard_for(request: HttpRequest) -> dashboard.Dashboard:
+    if not can_see_dashboard(request.user):
+        raise PermissionDenied
+    scope = scope_for(request.user)
+    requested = request.GET.get("area")
+    area = dashboard.resolve_area(scope, requested)
+    if not requested:
+        area = dashboard.auto_descend(area)
+    return dashboard.build(area)
+
+
+def chart(board: dashboard.Dashboard) -> dict:
+    """Geometry of the server-rendered bar chart (inline SVG): one bar per row, 0–100%."""
+    bars = []
+    plot = CHART_WIDTH - CHART_LABEL_WIDTH - 70
+    # A county's dashboard has one row (the county): chart its townships instead.
+    rows = board.rows[0].children if len(board.rows) == 1 and board.rows[0].children else board.rows
+    for index, row in enumerate(rows):
+        y = index * CHART_BAR_HEIGHT
+        bars.append(
+            {
+                "row": row,
+                "y": y,
+                "text_y": y + CHART_BAR_HEIGHT * 0.65,
+                "width": round(plot * row.percent / 100, 1),
+                "value_x": CHART_LABEL_WIDTH + round(plot * row.percent / 100, 1) + 6,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": CHART_WIDTH,
+        "height": max(1, len(bars)) * CHART_BAR_HEIGHT + 4,
+        "label_width": CHART_LABEL_WIDTH,
+        "plot_width": plot,
+        "target_x": CHART_LABEL_WIDTH + plot,
+        "bar_height": CHART_BAR_HEIGHT - 8,
+    }
+
+
+def context_for(request: HttpRequest, board: dashboard.Dashboard) -> dict:
+    query = f"?area={board.area.code}" if board.area.code else ""
+    return {
+        "board": board,
+        "chart": chart(board),
+        "ending_days": dashboard.ENDING_DAYS,
+        "csv_url": reverse("backoffice_coverage_export", args=["csv"]) + query,
+        "xlsx_url": reverse("backoffice_coverage_export", args=["xlsx"]) + query,
+        "json_url": reverse("backoffice_coverage_export", args=["json"]) + query,
+        "dashboard_url": reverse("backoffice_coverage"),
+        "at_root": not request.GET.get("area"),
+        "can_add_contract": request.user.has_perm("advisers.add_servicecontract"),
+        "add_contract_url": reverse("contracts:add"),
+        "villages_url": reverse("villages:index"),
+    }
+
+
+@forbid_as_403
+def coverage(request: HttpRequest) -> HttpResponse:
+    board = _dashboard_for(request)
+    context = context_for(request, board)
+    context.update({"page_title": _("覆盖情况"), "header_icon": "view"})
+    return render(request, "backoffice/coverage.html", context)
+
+
+HEADINGS = [
+    gettext_lazy("级别"),
+    gettext_lazy("区划代码"),
+    gettext_lazy("名称"),
+    gettext_lazy("村(社区)数"),
+    gettext_lazy("已覆盖"),
+    gettext_lazy("覆盖率(%)"),
+    gettext_lazy("未覆盖"),
+    gettext_lazy("满额顾问(5个村)"),
+    gettext_lazy("60天内到期合同"),
+]
+
+
+def _rows(board: dashboard.Dashboard):
+    for row in board.flat_rows:
+        yield [
+            row.level_name,
+            row.code,
+            row.name,
+            row.villages,
+            row.covered,
+            row.percent,
+            row.uncovered,
+            row.at_cap,
+            row.ending,
+        ]
+
+
+@forbid_as_403
+def coverage_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    board = _dashboard_for(request)
+    filename = f"coverage-{board.area.code or 'all'}-{board.today.isoformat()}"
+    headings = [str(h) for h in HEADINGS]
+    if fmt == "csv":
+        return csv_response(filename, headings, _rows(board))
+    if fmt == "json":
+        return JsonResponse(
+            {
+                "date": board.today.isoformat(),
+                "area": {"code": board.area.code, "name": board.area.name},
+                "rows": [
+                    dict(
+                        zip(
+                            [
+                                "level",
+                                "code",
+                                "name",
+                                "villages",
+                                "covered",
+                                "percent",
+                                "uncovered",
+                                "advisers_at_cap",
+                                "ending_within_60_days",
+                            ],
+                            r,
+                            strict=True,
+                        )
+                    )
+                    for r in _rows(board)
+                ],
+                "uncovered": [{"code": v.code, "name": v.name} for v in board.uncovered],
+                "uncovered_total": board.uncovered_total,
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
+    uncovered = [
+        [
+            v.code,
+            v.name,
+            v.parent.name if v.parent else "",
+            v.parent.parent.name if v.parent and v.parent.parent else "",
+        ]
+        for v in board.uncovered
+    ]
+    ending = [
+        [
+            c.village_id,
+            c.village.name,
+            c.village.parent.name if c.village.parent else "",
+            c.adviser.name,
+            c.end_date,
+        ]
+        for c in board.ending_contracts
+    ]
+    return xlsx_response(
+        filename,
+        [
+            (_("覆盖情况"), headings, _rows(board)),
+            (
+                _("未覆盖村(社区)"),
+                [_("区划代码"), _("村(社区)"), _("乡镇(街道)"), _("县(市、区)")],
+                uncovered,
+            ),
+            (
+                _("60天内到期合同"),
+                [_("村(社区)代码"), _("村(社区)"), _("乡镇(街道)"), _("法律顾问"), _("结束日期")],
+                ending,
+            ),
+        ],
+    )
+
+
+class CoveragePanel(Component):
+    """The dashboard on the admin home page, for accounts with a place scope."""
+
+    name = "coverage"
+    order = 50
+    template_name = "backoffice/coverage_panel.html"
+
+    def __init__(self, request: HttpRequest):
+        self.request = request
+
+    def get_context_data(self, parent_context=None):
+        board = _dashboard_for(self.request)
+        return context_for(self.request, board)
+
+
+class AdviserPanel(Component):
+    """An adviser's own villages on the admin home page."""
+
+    name = "my_villages"
+    order = 50
+    template_name = "backoffice/adviser_panel.html"
+
+    def __init__(self, request: HttpRequest, adviser_id: int):
+        self.request = request
+        self.adviser_id = adviser_id
+
+    def get_context_data(self, parent_context=None):
+        from directory.queries import adviser_contracts
+
+        return {"contracts": adviser_contracts(self.adviser_id)}

@@ -30,9 +30,29 @@ def _database_state() -> dict:
 
 
 def _search_state() -> dict:
-    backend = settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"]
-    # The database backend is ready whenever the database is.
-    return {"ok": True, "backend": backend.rsplit(".", 1)[-1]}
+    """The public search backend: Elasticsearch (reachable, alias present, outbox backlog) when
+    configured, else the database fallback, which is ready whenever the database is.
+
+    An unreachable Elasticsearch does not make the site unready: searches are answered from the
+    database meanwhile. It is reported so that the operator sees it.
+    """
+    from search import es, outbox
+
+    wagtail = settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    if not es.configured():
+        return {"ok": True, "backend": "database", "wagtail_backend": wagtail}
+    state = es.state()
+    try:
+        backlog = outbox.backlog()
+    except DatabaseError:
+        backlog = None
+    return {
+        "ok": True,
+        "backend": "elasticsearch" if state.get("ok") else "database-fallback",
+        "wagtail_backend": wagtail,
+        "elasticsearch": state,
+        "outbox_backlog": backlog,
+    }
 
 
 @never_cache

@@ -74,9 +74,8 @@ def health(port: int, timeout: float = 2.0) -> dict | None:
 
 def version_of(port: int) -> str:
     try:
-        with urllib.request.urlopen(
-            f"{url_for(port)}/_nodes/_local?filter_path=nodes.*.version", timeout=2
-        ) as r:  # noqa: S310 -- loopback only
+        address = f"{url_for(port)}/_nodes/_local?filter_path=nodes.*.version"
+        with urllib.request.urlopen(address, timeout=2) as r:  # noqa: S310 -- loopback only
             nodes = json.loads(r.read().decode()).get("nodes", {})
     except (OSError, ValueError):
         return ""

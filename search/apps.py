@@ -8,3 +8,8 @@ class SearchConfig(AppConfig):
     label = "portal_search"
     verbose_name = _("搜索")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

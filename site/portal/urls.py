@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("directory.urls")),
+    path("search/", include("search.urls")),
     path("lectures/", include(content_urls.lecture_patterns)),
     path("", include(content_urls.site_patterns)),
 ]

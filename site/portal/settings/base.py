@@ -149,6 +149,24 @@ WAGTAIL_SITE_NAME = "一村(社区)一法律顾问"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "modelsearch.backends.database"}}
+
+# Public search (search/): Elasticsearch 8 when ELASTICSEARCH_URL is set, else the database
+# fallback. Client timeouts stay at or below 2 s so that an outage never holds a request.
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "portal")
+ELASTICSEARCH_TIMEOUT = min(float(os.environ.get("ELASTICSEARCH_TIMEOUT", "2")), 2.0)
+ELASTICSEARCH_REPLICAS = int(os.environ.get("ELASTICSEARCH_REPLICAS", "0"))
+if ELASTICSEARCH_URL:
+    # The admin's own search: modelsearch's Elasticsearch 8 backend with Chinese bigram analysis.
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "search.wagtail_backend",
+            "URLS": [ELASTICSEARCH_URL],
+            "INDEX_PREFIX": f"{ELASTICSEARCH_INDEX_PREFIX}-wagtail-",
+            "TIMEOUT": ELASTICSEARCH_TIMEOUT,
+            "OPTIONS": {"max_retries": 0, "retry_on_timeout": False},
+        }
+    }
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 
 CACHES = {
@@ -173,6 +191,7 @@ LOGGING = {
         "places": {"level": "INFO"},
         "advisers": {"level": "INFO"},
         "directory": {"level": "INFO"},
+        "search": {"level": "INFO"},
     },
 }
 

@@ -22,3 +22,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None
+
+# Elasticsearch in tests: `make test` exports ELASTICSEARCH_URL for the local test node. The
+# suite runs on the database search by default (deterministic, no shared state); the search
+# tests switch Elasticsearch on for themselves with this URL and a per-session index prefix.
+ELASTICSEARCH_TEST_URL = os.environ.get("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_URL = ""
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "modelsearch.backends.database"}}

@@ -1,0 +1,519 @@
+"""The public search index in Elasticsearch, defined with elasticsearch-dsl.
+
+One index holds every kind of record (so one query ranks and facets across them), behind an
+alias: a full rebuild fills a new index and swaps the alias atomically, so searches never see a
+half-built index.
+
+Chinese text is analysed into overlapping character bigrams by the `standard` tokenizer (one
+token per Han character) followed by a two-token `shingle` filter with no separator. That is what
+Elasticsearch's `cjk` analyzer does for Chinese, built only from components of the server core:
+the `cjk` analyzer and `cjk_bigram` filter live in the `analysis-common` module, which
+Elasticsearch's integration-test distribution (what the tests run against) does not ship. A
+`.chars` sub-field keeps single characters for one-character queries. Pinyin strings are
+computed in Python (search/text.py) and matched by prefix on keyword fields.
+
+Every call has a client timeout of at most 2 s (ELASTICSEARCH_TIMEOUT) and no retries: when the
+cluster is slow or down, the caller falls back to the database at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+
+from django.conf import settings
+from elasticsearch import Elasticsearch, helpers
+from elasticsearch import exceptions as es_exceptions
+from elasticsearch_dsl import (
+    Byte,
+    Date,
+    Document,
+    Index,
+    Keyword,
+    Object,
+    Q,
+    Search,
+    Short,
+    Text,
+    analyzer,
+    token_filter,
+)
+
+from . import text
+from .documents import KIND_RANK, SearchDoc
+from .results import (
+    FACET_SIZE,
+    KIND_LABELS,
+    Hit,
+    SearchRequest,
+    SearchResults,
+    facet_values,
+    highlight_title,
+    snippet,
+)
+
+logger = logging.getLogger(__name__)
+
+# Errors that mean "Elasticsearch is not usable now": the caller falls back or retries later.
+UNAVAILABLE = (
+    es_exceptions.ConnectionError,
+    es_exceptions.ConnectionTimeout,
+    es_exceptions.TransportError,
+    es_exceptions.ApiError,
+)
+
+bigram_shingle = token_filter(
+    "portal_bigram_shingle",
+    "shingle",
+    min_shingle_size=2,
+    max_shingle_size=2,
+    output_unigrams=False,
+    output_unigrams_if_no_shingles=True,
+    token_separator="",
+)
+chinese = analyzer("portal_chinese", tokenizer="standard", filter=["lowercase", bigram_shingle])
+
+
+def _text(copy: bool = True) -> Text:
+    kwargs = {"copy_to": "all_text"} if copy else {}
+    return Text(analyzer=chinese, fields={"chars": Text(analyzer="standard")}, **kwargs)
+
+
+class SearchDocument(Document):
+    """One village, adviser, article or lecture. Text fields hold normalised text."""
+
+    kind = Keyword()
+    kind_rank = Byte()
+    object_id = Keyword()
+    title = _text()
+    title_key = Keyword()
+    core_key = Keyword()
+    title_length = Short()
+    subtitle = _text()
+    related = _text()
+    body = _text()
+    all_text = _text(copy=False)
+    pinyin = Keyword(multi=True)
+    initials = Keyword(multi=True)
+    related_pinyin = Keyword(multi=True)
+    related_initials = Keyword(multi=True)
+    category = Keyword()
+    county_codes = Keyword(multi=True)
+    place_codes = Keyword(multi=True)
+    tree_path = Keyword()
+    date = Date()
+    # What a result shows, as the public pages show it; not searchable.
+    show = Object(enabled=False)
+
+
+# --- client and index names ----------------------------------------------------------------------
+
+_client_lock = threading.Lock()
+_clients: dict[tuple[str, float], Elasticsearch] = {}
+
+
+def url() -> str:
+    return getattr(settings, "ELASTICSEARCH_URL", "") or ""
+
+
+def configured() -> bool:
+    return bool(url())
+
+
+def timeout() -> float:
+    return min(float(getattr(settings, "ELASTICSEARCH_TIMEOUT", 2.0)), 2.0)
+
+
+def client(request_timeout: float | None = None) -> Elasticsearch:
+    """A shared client for the configured URL (thread-safe; one per URL and timeout)."""
+    key = (url(), request_timeout or timeout())
+    with _client_lock:
+        if key not in _clients:
+            _clients[key] = Elasticsearch(
+                key[0], request_timeout=key[1], max_retries=0, retry_on_timeout=False
+            )
+        return _clients[key]
+
+
+def alias() -> str:
+    return f"{getattr(settings, 'ELASTICSEARCH_INDEX_PREFIX', 'portal')}-search"
+
+
+def index_settings() -> dict:
+    return {
+        "number_of_shards": 1,
+        "number_of_replicas": int(getattr(settings, "ELASTICSEARCH_REPLICAS", 0)),
+    }
+
+
+def _new_index(name: str) -> Index:
+    index = Index(name)
+    index.settings(**index_settings())
+    index.document(SearchDocument)
+    return index
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+def doc_id(kind: str, object_id: str) -> str:
+    return f"{kind}:{object_id}"
+
+
+def source(doc: SearchDoc) -> dict:
+    title_key = doc.title_key
+    return {
+        "kind": doc.kind,
+        "kind_rank": KIND_RANK.get(doc.kind, 0),
+        "object_id": doc.object_id,
+        "title": title_key,
+        "title_key": title_key,
+        "core_key": doc.core_key,
+        "title_length": min(len(doc.title), 32000),
+        "subtitle": text.normalise(doc.subtitle),
+        "related": text.normalise(doc.related),
+        "body": text.normalise(doc.body),
+        "pinyin": doc.pinyin.full,
+        "initials": doc.pinyin.initials,
+        "related_pinyin": doc.related_pinyin.full,
+        "related_initials": doc.related_pinyin.initials,
+        "category": doc.category,
+        "county_codes": doc.county_codes,
+        "place_codes": doc.place_codes,
+        "tree_path": doc.tree_path or None,
+        "date": doc.date.isoformat() if doc.date else None,
+        "show": {
+            "title": doc.title,
+            "subtitle": doc.subtitle,
+            "body": doc.body[:2000],
+            "related": doc.related,
+            "url": doc.url,
+            "data": doc.data,
+        },
+    }
+
+
+def _actions(index: str, docs: Iterable[SearchDoc]) -> Iterator[dict]:
+    for doc in docs:
+        yield {"_op_type": "index", "_index": index, "_id": doc_id(*doc.key), "_source": source(doc)}
+
+
+# --- lifecycle -----------------------------------------------------------------------------------
+
+
+def current_indices(es: Elasticsearch | None = None) -> list[str]:
+    es = es or client()
+    try:
+        return sorted(es.indices.get_alias(name=alias()).keys())
+    except es_exceptions.NotFoundError:
+        return []
+
+
+def create_index(es: Elasticsearch | None = None) -> str:
+    """Create an empty index behind the alias unless the alias exists; return the index name."""
+    es = es or client()
+    existing = current_indices(es)
+    if existing:
+        return existing[0]
+    name = f"{alias()}-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+    _new_index(name).create(using=es)
+    es.indices.update_aliases(actions=[{"add": {"index": name, "alias": alias()}}])
+    return name
+
+
+REBUILD_STATE = "es_rebuild_target"
+
+
+def rebuild(
+    docs: Iterable[SearchDoc],
+    total: int | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
+    chunk_size: int = 2000,
+    threads: int = 2,
+) -> dict:
+    """Fill a new index with `docs`, then point the alias at it and drop the old ones.
+
+    While it runs, the outbox worker also writes to the new index (IndexState REBUILD_STATE), so
+    that changes made during the rebuild are not lost by the swap.
+    """
+    from .models import IndexState
+
+    es = client(request_timeout=120)
+    name = f"{alias()}-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+    index = _new_index(name)
+    index.settings(refresh_interval="-1", number_of_replicas=0)
+    index.create(using=es)
+    IndexState.objects.update_or_create(key=REBUILD_STATE, defaults={"value": name})
+    done = 0
+    failed = 0
+    try:
+        for ok, item in helpers.parallel_bulk(
+            es,
+            _actions(name, docs),
+            thread_count=threads,
+            chunk_size=chunk_size,
+            raise_on_error=False,
+            raise_on_exception=True,
+        ):
+            done += 1
+            if not ok:
+                failed += 1
+                if failed <= 10:
+                    logger.error("search rebuild: document not indexed: %s", _item_summary(item))
+            if progress and done % 1000 == 0:
+                progress("elasticsearch", done, total)
+        if progress:
+            progress("elasticsearch", done, total)
+        es.indices.put_settings(
+            index=name,
+            settings={"refresh_interval": "1s", "number_of_replicas": index_settings()["number_of_replicas"]},
+        )
+        es.indices.refresh(index=name)
+        old = current_indices(es)
+        actions = [{"remove": {"index": o, "alias": alias()}} for o in old]
+        actions.append({"add": {"index": name, "alias": alias()}})
+        es.indices.update_aliases(actions=actions)
+    except BaseException:
+        es.indices.delete(index=name, ignore_unavailable=True)
+        raise
+    finally:
+        IndexState.objects.filter(key=REBUILD_STATE, value=name).delete()
+    for o in old:
+        es.indices.delete(index=o, ignore_unavailable=True)
+    stale = [i for i in es.indices.get(index=f"{alias()}-*").keys() if i != name]
+    for leftover in stale:  # indexes of interrupted rebuilds
+        es.indices.delete(index=leftover, ignore_unavailable=True)
+    return {"index": name, "indexed": done - failed, "failed": failed, "replaced": old}
+
+
+def _item_summary(item: dict) -> str:
+    for op in item.values():
+        return f"{op.get('_id')}: {op.get('error', {}).get('type', op.get('status'))}"
+    return "?"
+
+
+def write_targets() -> list[str]:
+    """Where incremental updates go: the alias, and a rebuild's new index while one runs."""
+    from .models import IndexState
+
+    targets = [alias()]
+    state = IndexState.objects.filter(key=REBUILD_STATE).first()
+    if state and state.value:
+        targets.append(state.value)
+    return targets
+
+
+def apply(docs: list[SearchDoc], gone: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Index `docs` and delete `gone` everywhere they belong; return the keys that failed.
+
+    Raises one of UNAVAILABLE when the cluster cannot be reached at all.
+    """
+    es = client()
+    actions = []
+    for target in write_targets():
+        actions.extend(_actions(target, docs))
+        actions.extend(
+            {"_op_type": "delete", "_index": target, "_id": doc_id(kind, object_id)}
+            for kind, object_id in gone
+        )
+    if not actions:
+        return {}
+    _, errors = helpers.bulk(es, actions, raise_on_error=False, raise_on_exception=True, refresh=False)
+    failures: dict[tuple[str, str], str] = {}
+    for item in errors:
+        for op_type, op in item.items():
+            if op_type == "delete" and op.get("status") == 404:
+                continue  # already gone: the goal of a delete
+            kind, _, object_id = str(op.get("_id", "")).partition(":")
+            error = op.get("error", {})
+            failures[(kind, object_id)] = str(error.get("type", op.get("status")))[:300]
+    return failures
+
+
+def refresh() -> None:
+    client().indices.refresh(index=alias())
+
+
+def state() -> dict:
+    """For /readyz: reachable, alias present, document count."""
+    es = client()
+    try:
+        health = es.cluster.health(request_timeout=timeout())
+        indices = current_indices(es)
+        count = es.count(index=alias())["count"] if indices else 0
+    except UNAVAILABLE as exc:
+        return {"ok": False, "reachable": False, "error": exc.__class__.__name__}
+    return {
+        "ok": bool(indices) and health.get("status") in ("green", "yellow"),
+        "reachable": True,
+        "cluster_status": health.get("status"),
+        "alias": alias(),
+        "alias_present": bool(indices),
+        "index": indices[0] if indices else None,
+        "documents": count,
+    }
+
+
+def count(kind: str | None = None) -> int:
+    body = {"query": {"term": {"kind": kind}}} if kind else None
+    return (
+        client().count(index=alias(), body=body)["count"] if body else client().count(index=alias())["count"]
+    )
+
+
+def all_keys() -> set[tuple[str, str]]:
+    """Every (kind, object id) in the index; for checks and tests (scrolls the whole index)."""
+    es = client(request_timeout=30)
+    keys = set()
+    for hit in helpers.scan(es, index=alias(), query={"_source": ["kind", "object_id"]}):
+        keys.add((hit["_source"]["kind"], hit["_source"]["object_id"]))
+    return keys
+
+
+def get_source(kind: str, object_id: str) -> dict | None:
+    try:
+        return client().get(index=alias(), id=doc_id(kind, object_id))["_source"]
+    except es_exceptions.NotFoundError:
+        return None
+
+
+# --- searching -----------------------------------------------------------------------------------
+
+
+def _term_clause(term: text.Term) -> Q:
+    if term.kind == "cjk":
+        if len(term.text) < 2:
+            return Q("match", **{"all_text.chars": term.text})
+        return Q("match", all_text={"query": term.text, "minimum_should_match": str(term.required)})
+    word = term.text
+    options = [
+        Q("prefix", pinyin=word),
+        Q("prefix", initials=word),
+        Q("prefix", related_pinyin=word),
+        Q("prefix", related_initials=word),
+        Q("prefix", **{"all_text.chars": word}),
+    ]
+    if term.is_code:
+        options.append(Q("prefix", place_codes=word))
+    return Q("bool", should=options, minimum_should_match=1)
+
+
+def _boosts(query: text.Query) -> list[Q]:
+    """Ranking: exact name, then name prefix, then where the words match."""
+    compact = query.compact
+    boosts = [
+        Q("constant_score", filter=Q("term", title_key=compact), boost=1000),
+        Q("constant_score", filter=Q("term", core_key=compact), boost=1000),
+        Q("constant_score", filter=Q("prefix", title_key=compact), boost=500),
+    ]
+    for term in query.terms:
+        if term.kind == "cjk":
+            field = "title.chars" if len(term.text) < 2 else "title"
+            boosts.append(Q("match", **{field: {"query": term.text, "boost": 30}}))
+            boosts.append(Q("match_phrase", **{"title.chars": {"query": term.text, "boost": 20}}))
+            boosts.append(Q("match", subtitle={"query": term.text, "boost": 5}))
+            boosts.append(Q("match", related={"query": term.text, "boost": 5}))
+        else:
+            boosts += [
+                Q("constant_score", filter=Q("term", pinyin=term.text), boost=40),
+                Q("constant_score", filter=Q("term", initials=term.text), boost=40),
+                Q("constant_score", filter=Q("prefix", pinyin=term.text), boost=25),
+                Q("constant_score", filter=Q("prefix", initials=term.text), boost=25),
+            ]
+    return boosts
+
+
+def _visibility(search: SearchRequest) -> list[Q]:
+    filters = []
+    if search.areas:
+        inside = [Q("prefix", place_codes=a) for a in search.areas]
+        ancestors = sorted(search.area_ancestors())
+        if ancestors:
+            inside.append(Q("terms", place_codes=ancestors))
+        inside.append(~Q("exists", field="place_codes"))
+        filters.append(Q("bool", should=inside, minimum_should_match=1))
+    if search.tree_path:
+        filters.append(
+            Q(
+                "bool",
+                should=[~Q("exists", field="tree_path"), Q("prefix", tree_path=search.tree_path)],
+                minimum_should_match=1,
+            )
+        )
+    return filters
+
+
+def _selected(search: SearchRequest, skip: str = "") -> list[Q]:
+    chosen = []
+    if search.kind and skip != "kind":
+        chosen.append(Q("term", kind=search.kind))
+    if search.county and skip != "county":
+        chosen.append(Q("term", county_codes=search.county))
+    if search.category and skip != "category":
+        chosen.append(Q("term", category=search.category))
+    return chosen
+
+
+def build(search: SearchRequest) -> Search:
+    query = Q(
+        "bool",
+        must=[_term_clause(t) for t in search.query.terms],
+        filter=_visibility(search),
+        should=_boosts(search.query),
+    )
+    s = Search(using=client(), index=alias()).query(query)
+    s = s.extra(track_total_hits=True)
+    selected = _selected(search)
+    if selected:
+        s = s.post_filter(Q("bool", filter=selected))
+    if search.facets:
+        for name, field in (("kind", "kind"), ("county", "county_codes"), ("category", "category")):
+            others = _selected(search, skip=name)
+            bucket = s.aggs.bucket(name, "filter", filter=Q("bool", filter=others))
+            bucket.bucket("values", "terms", field=field, size=FACET_SIZE)
+    s = s.sort("_score", {"kind_rank": "desc"}, {"title_length": "asc"}, {"object_id": "asc"})
+    s = s.source(["kind", "object_id", "category", "county_codes", "date", "show"])
+    return s[search.offset : search.offset + search.page_size]
+
+
+def search(search: SearchRequest) -> SearchResults:
+    """Answer `search` from Elasticsearch; raises one of UNAVAILABLE when it cannot."""
+    results = SearchResults(request=search, backend="elasticsearch")
+    if not search.query:
+        return results
+    response = build(search).execute()
+    results.total = response.hits.total.value
+    for hit in response.hits:
+        show = hit.show.to_dict() if hasattr(hit.show, "to_dict") else dict(hit.show)
+        date = dt.date.fromisoformat(str(hit.date)[:10]) if getattr(hit, "date", None) else None
+        results.hits.append(
+            Hit(
+                kind=hit.kind,
+                object_id=hit.object_id,
+                title=show.get("title", ""),
+                url=show.get("url", ""),
+                subtitle=show.get("subtitle", ""),
+                category=getattr(hit, "category", "") or "",
+                county_codes=list(getattr(hit, "county_codes", []) or []),
+                date=date,
+                data=show.get("data", {}),
+                score=hit.meta.score or 0.0,
+                title_html=highlight_title(show.get("title", ""), search.query),
+                snippet_html=snippet(show.get("body") or show.get("related", ""), search.query),
+            )
+        )
+    if search.facets:
+        aggs = response.aggregations
+        results.facets = {
+            "kind": facet_values(_buckets(aggs, "kind"), KIND_LABELS, search.kind),
+            "county": facet_values(_buckets(aggs, "county"), {}, search.county),
+            "category": facet_values(_buckets(aggs, "category"), {}, search.category),
+        }
+    return results
+
+
+def _buckets(aggs, name: str) -> dict[str, int]:
+    return {b.key: b.doc_count for b in getattr(aggs, name).values.buckets}

@@ -38,7 +38,8 @@ class ArticleFeed(Feed):
             "articles": list(articles[:FEED_ITEMS]),
             "category": category,
             "site_name": site_name,
-            "link": self.index.get_full_url(request) or request.build_absolute_uri("/articles/"),
+            # Links use the host the feed was asked on (a site may answer on several host names).
+            "link": request.build_absolute_uri(self.index.get_url(request)),
         }
 
     def title(self, obj: dict) -> str:
@@ -64,10 +65,10 @@ class ArticleFeed(Feed):
         return item.intro
 
     def item_link(self, item: ArticlePage) -> str:
-        return item.get_full_url(self._request)
+        return self._request.build_absolute_uri(item.get_url(self._request))
 
     def item_guid(self, item: ArticlePage) -> str:
-        return item.get_full_url(self._request)
+        return self.item_link(item)
 
     def item_pubdate(self, item: ArticlePage) -> dt.datetime:
         # The article's own date, at the hour it was first published (or noon) in local time.

@@ -300,7 +300,7 @@ def _make_buzhai_adviser_reachable() -> None:
         contract.adviser.save(update_fields=["mobile_consent", "mobile_consent_at"])
 
 
-def load_demo() -> Iterator[str]:
+def _load_programme() -> Iterator[str]:
     report = import_divisions([DIVISIONS_DIR])
     yield (
         f"Divisions: created {report.total_created}, renamed {report.renamed}, unchanged {report.unchanged}."
@@ -323,3 +323,11 @@ def _load_demo_accounts() -> Iterator[str]:
     from .accounts import load_demo_accounts
 
     yield from load_demo_accounts()
+
+
+def load_demo() -> Iterator[str]:
+    """Divisions, people and contracts, then the two sites with their articles and lectures."""
+    yield from _load_programme()
+    from .content import load_content
+
+    yield from load_content()

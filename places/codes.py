@@ -11,7 +11,8 @@ import re
 PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = 1, 2, 3, 4, 5
 CODE_LENGTHS = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12}
 LEVEL_BY_LENGTH = {length: level for level, length in CODE_LENGTHS.items()}
-_CODE_RE = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$")
+# ASCII digits only: \d would also accept full-width "１２" typed on a Chinese keyboard.
+_CODE_RE = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$", re.ASCII)
 
 
 def is_valid_code(code: str) -> bool:

@@ -20,6 +20,8 @@ from advisers.models import Adviser, ServiceContract
 from places import codes
 from places.models import Division
 
+from .storage import private_storage
+
 MAX_HOURS_PER_ENTRY = Decimal("12")
 
 
@@ -86,6 +88,16 @@ class LedgerEntry(models.Model):
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     dispute_reason = models.CharField(_("异议说明"), max_length=300, blank=True)
+    lecture = models.OneToOneField(
+        "content.Lecture",
+        verbose_name=_("法制讲座"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="ledger_entry",
+        help_text=_("由讲座举办记录自动生成的台账记录。"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),
@@ -102,6 +114,7 @@ class LedgerEntry(models.Model):
         verbose_name = _("台账记录")
         verbose_name_plural = _("工作台账")
         ordering = ["-date", "-id"]
+        permissions = [("confirm_ledgerentry", "确认或提出异议：驻点服务记录（村(居)委会）")]
         indexes = [
             models.Index(fields=["village", "date"], name="ledger_village_date"),
             models.Index(fields=["adviser", "date"], name="ledger_adviser_date"),
@@ -139,12 +152,47 @@ class LedgerEntry(models.Model):
     def counts_on_site(self) -> bool:
         return self.on_site and self.confirmation == self.Confirmation.CONFIRMED
 
+    @property
+    def source(self) -> str:
+        """Where an automatic entry comes from ("" for what the adviser typed)."""
+        if self.lecture_id:
+            return "lecture"
+        if getattr(self, "fee_filing", None) is not None:
+            return "fee_filing"
+        return ""
+
+    @property
+    def is_locked(self) -> bool:
+        """Confirmed entries, and entries made from a lecture or a fee filing, are not edited here."""
+        return self.confirmation == self.Confirmation.CONFIRMED or bool(self.source)
+
+    def confirm(self, user) -> None:
+        """The village committee confirms on-site work (policy: 到村(社区)服务, committee's opinion)."""
+        self.confirmation = self.Confirmation.CONFIRMED
+        self.confirmed_by = user
+        self.confirmed_at = timezone.now()
+        self.dispute_reason = ""
+        self.save(
+            update_fields=["confirmation", "confirmed_by", "confirmed_at", "dispute_reason", "updated_at"]
+        )
+
+    def dispute(self, user, reason: str) -> None:
+        if not reason.strip():
+            raise ValidationError({"dispute_reason": _("请说明异议理由。")})
+        self.confirmation = self.Confirmation.DISPUTED
+        self.confirmed_by = user
+        self.confirmed_at = timezone.now()
+        self.dispute_reason = reason.strip()[:300]
+        self.save(
+            update_fields=["confirmation", "confirmed_by", "confirmed_at", "dispute_reason", "updated_at"]
+        )
+
 
 class LedgerAttachment(models.Model):
     """A file backing an entry (sign-in sheet, photo, document draft)."""
 
     entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("附件"), upload_to="ledger/%Y/%m/")
+    file = models.FileField(_("附件"), upload_to="ledger/%Y/%m/", storage=private_storage)
     title = models.CharField(_("说明"), max_length=100, blank=True)
 
     class Meta:

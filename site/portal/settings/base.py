@@ -212,3 +212,7 @@ PORTAL_REQUIRE_2FA_FOR_BUREAUS = os.environ.get("PORTAL_REQUIRE_2FA_FOR_BUREAUS"
 OTP_TOTP_ISSUER = "一村一法律顾问"
 WAGTAILADMIN_USER_LOGIN_FORM = "backoffice.forms.LoginForm"
 AUTHENTICATION_BACKENDS = ["backoffice.security.LockoutModelBackend"]
+
+# --- Work ledger and workflows (ledger/, workflows/) ------------------------------------------
+# Attachments that may name villagers live outside MEDIA_ROOT and are served by scoped views.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PORTAL_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))

@@ -10,6 +10,7 @@ SECRET_KEY = "test-only-not-secret"  # noqa: S105 -- test settings only
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / ".cache" / "test-media"
+PRIVATE_MEDIA_ROOT = BASE_DIR / ".cache" / "test-private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -165,7 +165,7 @@ def read_rows(name: str, data: bytes) -> tuple[list[str], list[tuple[int, list[s
         raise ImportFileError(_("只能导入 .xlsx 或 .csv 文件（请用模板填写）。"))
     rows = list(rows)
     if not rows:
-        raise ImportFileError(_("文件是空的。"))
+        raise ImportFileError(_("这是一个空文件。"))
     headers = [_cell_text(h) for h in rows[0]]
     body = []
     for index, cells in enumerate(rows[1:], start=2):
@@ -273,6 +273,17 @@ def _choice(text: str, choices, default: str) -> str:
     raise ValueError
 
 
+def number_lost_digits(text: str) -> bool:
+    """Excel stores long digit strings typed as numbers in floating point and drops digits."""
+    return bool(re.fullmatch(r"\d(\.\d+)?e\+\d+", text.strip().lower()))
+
+
+def lost_digits_message(label: str, text: str) -> str:
+    return _(
+        "%(label)s被 Excel 存成了数字（%(value)s），超过 15 位的数字会丢失末尾几位。请把这一列设为“文本”格式后重新填写（模板已设好）。"
+    ) % {"label": label, "value": text}
+
+
 class RowErrors(Exception):
     def __init__(self, messages: list[str]):
         super().__init__("; ".join(messages))
@@ -336,6 +347,8 @@ class ContractRows:
         village = None
         if not code:
             errors.append(_("村(社区)代码：必填。"))
+        elif number_lost_digits(code):
+            errors.append(lost_digits_message(_("村(社区)代码"), code))
         elif not (codes.is_valid_code(code) and len(code) == 12):
             errors.append(_("村(社区)代码“%(code)s”格式不正确，应为 12 位数字。") % {"code": code})
         elif code not in self._all_villages:
@@ -356,6 +369,8 @@ class ContractRows:
         adviser = None
         if not licence:
             errors.append(_("顾问执业证号：必填。"))
+        elif number_lost_digits(licence):
+            errors.append(lost_digits_message(_("顾问执业证号"), licence))
         elif licence not in self._all_licences:
             errors.append(
                 _("找不到执业证号为“%(licence)s”的法律顾问，请先导入或登记顾问。") % {"licence": licence}
@@ -479,6 +494,8 @@ class AdviserRows:
             errors.append(_("姓名：必填。"))
         if not licence:
             errors.append(_("执业证号：必填。"))
+        elif number_lost_digits(licence):
+            errors.append(lost_digits_message(_("执业证号"), licence))
         elif licence in self.seen:
             errors.append(
                 _("执业证号“%(licence)s”与第 %(line)d 行重复。")

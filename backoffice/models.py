@@ -119,14 +119,31 @@ class ProgrammeLogEntryManager(ModelLogEntryManager):
         return super().log_action(instance, action, **kwargs)
 
     def viewable_by_user(self, user):
-        """Entries the user may see in Wagtail's site history: their permissions *and* their scope."""
+        """Entries the user may see in Wagtail's site history: their permissions *and* their scope.
+
+        (Wagtail's own implementation caches the allowed content types on the user object across
+        log models, so it is not reused here.)
+        """
+        from django.contrib.contenttypes.models import ContentType
+
         from .scope import scope_for
 
-        queryset = super().viewable_by_user(user)
         if user.is_superuser:
-            return queryset
-        scope = scope_for(user)
-        return queryset.filter(scope.q("place_code"))
+            return self.all()
+        models_seen = [ct.model_class() for ct in ContentType.objects.filter(pk__in=self._content_type_ids())]
+        allowed = [
+            ContentType.objects.get_for_model(model).pk
+            for model in models_seen
+            if model is not None
+            and any(
+                user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
+                for action in ("add", "change", "delete", "view")
+            )
+        ]
+        return self.filter(content_type_id__in=allowed).filter(scope_for(user).q("place_code"))
+
+    def _content_type_ids(self):
+        return self.order_by().values_list("content_type_id", flat=True).distinct()
 
 
 class ProgrammeLogEntry(BaseLogEntry):

@@ -34,8 +34,12 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from .exports import BOM, safe_cell
 from .scope import is_in_scope, scope_for, scoped
 
-# Fields whose values the audit log keeps only partly (personal numbers, PIPL).
-MASKED_FIELDS = {"mobile", "phone"}
+# Personal numbers the audit log keeps only partly (PIPL): (model name, field name).
+MASKED_FIELDS = {("adviser", "mobile"), ("liaisonofficer", "phone"), ("staffprofile", "phone")}
+
+
+def is_masked(model, field_name: str) -> bool:
+    return (model._meta.model_name, field_name) in MASKED_FIELDS
 
 
 class ScopedPermissionPolicy(ModelPermissionPolicy):
@@ -104,7 +108,7 @@ def describe_changes(form: forms.ModelForm, *, created: bool = False) -> list[di
         field = form.fields[name]
         old = "" if created else display_value(field, form.initial.get(name))
         new = display_value(field, form.cleaned_data.get(name))
-        if name in MASKED_FIELDS:
+        if is_masked(form._meta.model, name):
             old = _mask(old) if old not in ("", "—") else old
             new = _mask(new) if new not in ("", "—") else new
         if old == new:
@@ -160,7 +164,7 @@ def snapshot_instance(instance) -> list[dict[str, str]]:
         if field.choices:
             value = getattr(instance, f"get_{field.name}_display")()
         text = display_value(None, value)
-        if field.name in MASKED_FIELDS and text != "—":
+        if is_masked(type(instance), field.name) and text != "—":
             text = _mask(text)
         rows.append({"field": field.name, "label": str(field.verbose_name), "old": text, "new": ""})
     return rows

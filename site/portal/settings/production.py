@@ -53,3 +53,6 @@ else:
             "LOCATION": "portal_cache",
         }
     }
+
+# Back office: bureau roles and superusers must pass a TOTP second factor (等保 2.0 level 3).
+PORTAL_REQUIRE_2FA_FOR_BUREAUS = True

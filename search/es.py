@@ -250,20 +250,12 @@ def rebuild(
     done = 0
     failed = 0
     try:
-        for ok, item in helpers.parallel_bulk(
-            es,
-            _actions(name, docs),
-            thread_count=threads,
-            chunk_size=chunk_size,
-            raise_on_error=False,
-            raise_on_exception=True,
-        ):
-            done += 1
-            if not ok:
-                failed += 1
-                if failed <= 10:
-                    logger.error("search rebuild: document not indexed: %s", _item_summary(item))
-            if progress and done % 1000 == 0:
+        for ok_count, errors in _bulk_in_threads(es, _actions(name, docs), chunk_size, threads):
+            done += ok_count + len(errors)
+            failed += len(errors)
+            for item in errors[: max(0, 10 - failed + len(errors))]:
+                logger.error("search rebuild: document not indexed: %s", _item_summary(item))
+            if progress:
                 progress("elasticsearch", done, total)
         if progress:
             progress("elasticsearch", done, total)
@@ -287,6 +279,39 @@ def rebuild(
     for leftover in stale:  # indexes of interrupted rebuilds
         es.indices.delete(index=leftover, ignore_unavailable=True)
     return {"index": name, "indexed": done - failed, "failed": failed, "replaced": old}
+
+
+def _bulk_in_threads(
+    es: Elasticsearch, actions: Iterator[dict], chunk_size: int, threads: int
+) -> Iterator[tuple[int, list[dict]]]:
+    """Send bulk requests from `threads` threads; yield (indexed, errors) per chunk.
+
+    The actions (and so the database reads behind them) are produced in the calling thread,
+    which owns the database connection and its transaction; only the HTTP requests run in the
+    pool. At most 2 × threads chunks are in flight, so memory stays bounded.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    def send(chunk: list[dict]) -> tuple[int, list[dict]]:
+        ok, errors = helpers.bulk(es, chunk, raise_on_error=False, raise_on_exception=True, refresh=False)
+        return ok, list(errors)
+
+    pending: set = set()
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        chunk: list[dict] = []
+        for action in actions:
+            chunk.append(action)
+            if len(chunk) >= chunk_size:
+                pending.add(pool.submit(send, chunk))
+                chunk = []
+                if len(pending) >= 2 * threads:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        yield future.result()
+        if chunk:
+            pending.add(pool.submit(send, chunk))
+        for future in pending:
+            yield future.result()
 
 
 def _item_summary(item: dict) -> str:
@@ -341,7 +366,7 @@ def state() -> dict:
     """For /readyz: reachable, alias present, document count."""
     es = client()
     try:
-        health = es.cluster.health(request_timeout=timeout())
+        health = es.cluster.health()
         indices = current_indices(es)
         count = es.count(index=alias())["count"] if indices else 0
     except UNAVAILABLE as exc:

@@ -1,0 +1,87 @@
+"""The workflows inside the one back office: admin URLs, a menu item with a count, a home panel."""
+
+from __future__ import annotations
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
+
+from . import engine
+from .models import StepRecord
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [path("workflows/", include("workflows.urls"))]
+
+
+class TasksMenuItem(MenuItem):
+    """待办事项, with the number of tasks waiting for the user (computed per request)."""
+
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm(engine.VIEW_PROCESS)
+
+    def render_component(self, request):
+        numbers = engine.counts(request.user)
+        waiting = numbers["inbox"] + numbers["queue"] + numbers["escalated"]
+        label = gettext("待办事项（%(n)d）") % {"n": waiting} if waiting else gettext("待办事项")
+        return LinkMenuItemComponent(
+            self.name, label, self.url, icon_name=self.icon_name, classname=self.classname, attrs=self.attrs
+        )
+
+
+@hooks.register("register_admin_menu_item")
+def register_tasks_menu_item():
+    return TasksMenuItem(
+        _("待办事项"), reverse("workflows_inbox"), name="workflow-tasks", icon_name="tasks", order=150
+    )
+
+
+class TasksPanel(Component):
+    """The home page's panel: what waits for the user, with deadlines, and a link to the rest."""
+
+    name = "workflow_tasks"
+    template_name = "workflows/home_panel.html"
+    order = 50
+    LIMIT = 5
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        from .views.tasks import _rows
+
+        user = self.request.user
+        numbers = engine.counts(user)
+        return {
+            "inbox": _rows(engine.inbox(user)[: self.LIMIT]),
+            "queue": _rows(engine.queue(user)[: self.LIMIT]),
+            "escalated": _rows(engine.escalated(user)[: self.LIMIT]) if numbers["escalated"] else [],
+            "counts": numbers,
+            "startable": [
+                (flow.start_label, reverse(flow.start_url_name))
+                for flow in engine.flows_startable_by(user)
+                if getattr(flow, "start_url_name", None)
+            ],
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_tasks_panel(request, panels):
+    if request.user.has_perm(engine.VIEW_PROCESS):
+        panels.append(TasksPanel(request))
+
+
+@hooks.register("register_log_actions")
+def register_workflow_log_actions(actions):
+    from backoffice.models import ProgrammeLogEntry
+
+    from .models import ScopedProcess
+
+    actions.register_model(ScopedProcess, ProgrammeLogEntry)
+    for value, label in StepRecord.Action.choices:
+        actions.register_action(f"workflows.{value}", label, label)

@@ -25,6 +25,9 @@ INSTALLED_APPS = [
     "backoffice",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The workflow engine (open-source edition only); its AppConfig adds viewflow's middleware.
+    "viewflow",
+    "viewflow.workflow",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -216,3 +219,9 @@ AUTHENTICATION_BACKENDS = ["backoffice.security.LockoutModelBackend"]
 # --- Work ledger and workflows (ledger/, workflows/) ------------------------------------------
 # Attachments that may name villagers live outside MEDIA_ROOT and are served by scoped views.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PORTAL_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+# Time limit of the county bureau's decision on a fee filing, in working days (限时办结制); an
+# overdue task is escalated to the bureau head by `manage.py workflow_timers` (run it from cron).
+FEE_FILING_REVIEW_WORKING_DAYS = int(os.environ.get("FEE_FILING_REVIEW_WORKING_DAYS", "5"))
+# Public holidays and the weekend days worked in exchange (调休), ISO dates, comma-separated.
+WORKFLOW_HOLIDAYS = [d for d in os.environ.get("WORKFLOW_HOLIDAYS", "").split(",") if d.strip()]
+WORKFLOW_MAKEUP_WORKDAYS = [d for d in os.environ.get("WORKFLOW_MAKEUP_WORKDAYS", "").split(",") if d.strip()]

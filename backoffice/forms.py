@@ -22,6 +22,9 @@ class LoginForm(WagtailLoginForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields.pop("remember", None)
+        # Wagtail's field has no label, so Django shows the untranslated field name.
+        self.fields["password"].label = _("密码")
+        self.fields["password"].widget.attrs["placeholder"] = _("请输入密码")
 
     def clean(self):
         username = self.cleaned_data.get("username")

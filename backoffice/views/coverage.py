@@ -16,9 +16,6 @@ from ..scope import scope_for
 from ..viewsets import forbid_as_403
 
 VIEW_PERMISSION = "places.view_division"
-CHART_BAR_HEIGHT = 28
-CHART_LABEL_WIDTH = 150
-CHART_WIDTH = 640
 
 
 def can_see_dashboard(user) -> bool:
@@ -39,31 +36,9 @@ def _dashboard_for(request: HttpRequest) -> dashboard.Dashboard:
 
 
 def chart(board: dashboard.Dashboard) -> dict:
-    """Geometry of the server-rendered bar chart (inline SVG): one bar per row, 0–100%."""
-    bars = []
-    plot = CHART_WIDTH - CHART_LABEL_WIDTH - 70
-    # A county's dashboard has one row (the county): chart its townships instead.
+    """Bars of the server-rendered chart: one per county (a county's dashboard: per township)."""
     rows = board.rows[0].children if len(board.rows) == 1 and board.rows[0].children else board.rows
-    for index, row in enumerate(rows):
-        y = index * CHART_BAR_HEIGHT
-        bars.append(
-            {
-                "row": row,
-                "y": y,
-                "text_y": y + CHART_BAR_HEIGHT * 0.65,
-                "width": round(plot * row.percent / 100, 1),
-                "value_x": CHART_LABEL_WIDTH + round(plot * row.percent / 100, 1) + 6,
-            }
-        )
-    return {
-        "bars": bars,
-        "width": CHART_WIDTH,
-        "height": max(1, len(bars)) * CHART_BAR_HEIGHT + 4,
-        "label_width": CHART_LABEL_WIDTH,
-        "plot_width": plot,
-        "target_x": CHART_LABEL_WIDTH + plot,
-        "bar_height": CHART_BAR_HEIGHT - 8,
-    }
+    return {"bars": [{"row": row} for row in rows]}
 
 
 def context_for(request: HttpRequest, board: dashboard.Dashboard) -> dict:

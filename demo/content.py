@@ -26,6 +26,7 @@ from wagtail.images.models import Image as WagtailImage
 from wagtail.models import Collection, GroupApprovalTask, Page, Site, Workflow, WorkflowPage
 
 from advisers.models import ServiceContract
+from content.categories import ensure_seed_categories
 from content.models import (
     ArticleCategory,
     ArticleIndexPage,
@@ -40,7 +41,7 @@ from places import codes
 from places.models import Division
 
 from .articles import ARTICLES, Article
-from .illustrations import category_illustration, lecture_photo
+from .illustrations import category_illustration, lecture_photo, tip_card
 
 SEED = 12348
 BUZHAI = "451402001201"
@@ -228,15 +229,28 @@ def _bytes_file(data: bytes):
     return io.BytesIO(data)
 
 
-def _raw_body(article: Article, image: WagtailImage | None, alt: str) -> str:
+def _tip_image(article: Article, category: ArticleCategory, text: str) -> WagtailImage:
+    """The article's own "普法小贴士" card, so the body does not repeat the cover illustration."""
+    title = f"普法小贴士：{article.slug}"
+    image = WagtailImage.objects.filter(title=title).first()
+    if image is None:
+        image = WagtailImage(title=title, collection=Collection.get_first_root_node(), description=text)
+        image.file = ImageFile(
+            _bytes_file(tip_card(category.slug, category.name, text)), name=f"demo-tip-{article.slug}.png"
+        )
+        image.save()
+    return image
+
+
+def _raw_body(article: Article, category: ArticleCategory) -> str:
     raw = []
     for block_type, value in article.body:
         if block_type == "image":
-            if image is None:
-                continue
+            caption = value["caption"]
+            image = _tip_image(article, category, caption)
             value = {
-                "image": {"image": image.pk, "decorative": False, "alt_text": alt},
-                "caption": value["caption"],
+                "image": {"image": image.pk, "decorative": False, "alt_text": f"普法小贴士：{caption}"},
+                "caption": caption,
             }
         raw.append({"type": block_type, "value": value})
     return json.dumps(raw, ensure_ascii=False)
@@ -271,7 +285,7 @@ def _load_articles(indexes: dict[str, ArticleIndexPage]) -> Iterator[str]:
             category=category,
             cover_image=image,
             cover_alt=alt,
-            body=_raw_body(article, image, alt),
+            body=_raw_body(article, category),
         )
         index.add_child(instance=page)
         page.tags.add(*article.tags)
@@ -487,8 +501,18 @@ def _load_lectures() -> Iterator[str]:
             recorded_at=timezone.now(),
         )
         _add_photo(held, 1)
+        # Held two days ago and not yet recorded: what the adviser's "我的讲座" asks them to fill in.
+        _make_lecture(
+            contract,
+            today - dt.timedelta(days=2),
+            rng,
+            topic="借钱、担保与合同风险",
+            category=ArticleCategory.objects.filter(slug="contract-disputes").first(),
+            venue="卜寨村委会二楼会议室",
+        )
         made["upcoming"] += 2
         made["held"] += 1
+        made["to_record"] += 1
     yield (
         f"Lectures: {made['upcoming']} upcoming, {made['held']} held, {made['cancelled']} cancelled, "
         f"{made['to_record']} waiting for their record."
@@ -500,6 +524,7 @@ def _load_lectures() -> Iterator[str]:
 
 def load_content() -> Iterator[str]:
     with transaction.atomic():
+        ensure_seed_categories()
         indexes = {}
         for spec in SITES:
             site, home = _ensure_site(spec)

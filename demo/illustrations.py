@@ -187,3 +187,39 @@ def lecture_photo(seed: int, banner: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=82)
     return buffer.getvalue()
+
+
+def _wrap(text: str, size: int, width: int) -> list[str]:
+    """Break Chinese text into lines that fit `width` pixels (any character may end a line)."""
+    face = font(size)
+    lines, line = [], ""
+    for char in text:
+        if face.getlength(line + char) > width and line:
+            lines.append(line)
+            line = ""
+        line += char
+    if line:
+        lines.append(line)
+    return lines
+
+
+def tip_card(slug: str, label: str, text: str) -> bytes:
+    """A "普法小贴士" card: the article's key sentence in large type on the category's colour."""
+    _painter, background, _alt = PAINTERS[slug]
+    image = Image.new("RGB", (WIDTH, HEIGHT), background)
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle(
+        (50, 50, WIDTH - 50, HEIGHT - 50), radius=36, fill=WHITE, outline=(190, 60, 50), width=6
+    )
+    draw.rounded_rectangle((50, 50, 510, 150), radius=36, fill=(190, 60, 50))
+    draw.text((100, 68), "普法小贴士", font=font(56), fill=WHITE)
+    draw.text((570, 76), label, font=font(44), fill=(110, 110, 110))
+    lines = _wrap(text, 76, WIDTH - 240)[:4]
+    line_height = 112
+    y = 150 + (HEIGHT - 50 - 150 - line_height * len(lines)) // 2
+    for line in lines:
+        draw.text((120, y), line, font=font(76), fill=INK)
+        y += line_height
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()

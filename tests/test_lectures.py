@@ -126,9 +126,9 @@ def test_area_outside_the_site_is_404(client, chongzuo):
     assert client.get("/lectures/", {"area": "630105"}).status_code == 404
 
 
-@pytest.mark.parametrize("page", ["99", "abc"])
-def test_bad_page_is_404(client, chongzuo, page):
-    assert client.get("/lectures/", {"page": page}).status_code == 404
+@pytest.mark.parametrize("number", ["99", "abc"])
+def test_bad_page_is_404(client, chongzuo, number):
+    assert client.get("/lectures/", {"page": number}).status_code == 404
 
 
 def test_lecture_detail_and_its_calendar_file(client, chongzuo):

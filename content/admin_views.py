@@ -96,7 +96,7 @@ class RecordLectureView(WagtailAdminTemplateMixin, FormView):
         logger.info("Lecture %s recorded as %s by user %s", lecture.pk, lecture.status, self.request.user.pk)
         messages.success(self.request, _("已保存讲座举办情况。"))
         if self.request.user.has_perm("content.change_lecture"):
-            return redirect(reverse("wagtailsnippets_content_lecture:edit", args=[lecture.pk]))
+            return redirect(reverse("lecture_admin:edit", args=[lecture.pk]))
         return redirect("content_my_lectures")
 
     def save_photos(self, files, caption: str) -> None:

@@ -1,7 +1,9 @@
 """The admin for articles' categories and for lectures, and the advisers' "我的讲座" pages.
 
 Articles themselves are pages: editors find them in the page explorer under each site's
-普法园地, and Wagtail's moderation workflow reviews them before they go live.
+普法园地, and Wagtail's moderation workflow reviews them before they go live. Lectures are
+programme records bound to a place, so their admin stops at the user's scope like the
+back office's other records (backoffice.viewsets).
 """
 
 from __future__ import annotations
@@ -10,12 +12,22 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets import ListingButton
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from backoffice.choosers import AdviserChooserWidget
+from backoffice.viewsets import ScopedIndexView, ScopedModelViewSet, ScopedPermissionPolicy
+
 from .admin_views import MyLecturesView, RecordLectureView
+from .choosers import LecturePlaceChooserWidget, lecture_place_chooser_viewset
 from .models import ArticleCategory, Lecture
+
+# Registered before any view asks for a policy (Wagtail would otherwise create a fallback).
+register_permission_policy(Lecture, ScopedPermissionPolicy(Lecture))
 
 
 class ArticleCategoryViewSet(SnippetViewSet):
@@ -28,37 +40,99 @@ class ArticleCategoryViewSet(SnippetViewSet):
     ordering = ["sort_order", "name"]
 
 
-class LectureViewSet(SnippetViewSet):
+register_snippet(ArticleCategoryViewSet)
+
+
+class LectureIndexView(ScopedIndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        if instance.can_be_recorded_by(self.request.user):
+            buttons.append(
+                ListingButton(
+                    _("记录举办情况"),
+                    reverse("content_record_lecture", args=[instance.pk]),
+                    icon_name="tick",
+                    priority=15,
+                )
+            )
+        return buttons
+
+
+class LectureViewSet(ScopedModelViewSet):
     model = Lecture
+    index_view_class = LectureIndexView
     icon = "date"
     menu_label = _("法制讲座")
-    menu_order = 220
-    add_to_admin_menu = True
+    menu_order = 650
+    url_prefix = "lectures"
+    list_select_related = ("place__parent", "speaker")
+    search_fields = ["topic", "venue", "place__name", "place__code", "speaker__name", "guest_speaker"]
+    search_backend_name = None
+    list_filter = ["status", "category"]
+    list_per_page = 30
+    ordering = ["-starts_at"]
     list_display = [
         "topic",
         Column("starts_at", label=_("开始时间"), sort_key="starts_at"),
-        Column("place", label=_("举办地")),
-        Column("speaker_name", label=_("主讲")),
-        Column("status", label=_("状态"), accessor="get_status_display"),
+        Column("place", label=_("举办地"), accessor="place_label"),
+        Column("speaker", label=_("主讲"), accessor="speaker_name"),
+        Column("status", label=_("状态"), accessor="get_status_display", sort_key="status"),
         Column("attendance", label=_("到场人数")),
     ]
-    list_filter = ["status"]
-    ordering = ["-starts_at"]
-    search_fields = ["topic", "description"]
+    list_export = [
+        "topic",
+        "starts_at",
+        "duration_minutes",
+        "place",
+        "venue",
+        "speaker_name",
+        "status",
+        "attendance",
+    ]
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("topic"), FieldPanel("category"), FieldPanel("description")], heading=_("讲座")
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("starts_at"), FieldPanel("duration_minutes")]),
+                FieldPanel("place", widget=LecturePlaceChooserWidget),
+                FieldPanel("venue"),
+            ],
+            heading=_("时间和地点"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("speaker", widget=AdviserChooserWidget),
+                FieldPanel("guest_speaker"),
+                FieldPanel("audience"),
+                FieldPanel("registration_note"),
+            ],
+            heading=_("主讲与报名"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("status"),
+                FieldPanel("cancellation_reason"),
+                FieldPanel("attendance"),
+                FieldPanel("summary"),
+                InlinePanel("photos", label=_("现场照片"), max_num=12),
+            ],
+            heading=_("举办情况"),
+        ),
+    ]
 
-    def get_queryset(self, request):
-        return Lecture.objects.select_related("place", "speaker")
 
-
-register_snippet(ArticleCategoryViewSet)
-register_snippet(LectureViewSet)
+@hooks.register("register_admin_viewset")
+def register_lecture_viewsets():
+    return [LectureViewSet("lecture_admin"), lecture_place_chooser_viewset]
 
 
 @hooks.register("register_admin_urls")
 def lecture_admin_urls():
     return [
-        path("lectures/mine/", MyLecturesView.as_view(), name="content_my_lectures"),
-        path("lectures/<int:pk>/record/", RecordLectureView.as_view(), name="content_record_lecture"),
+        path("my-lectures/", MyLecturesView.as_view(), name="content_my_lectures"),
+        path("my-lectures/<int:pk>/record/", RecordLectureView.as_view(), name="content_record_lecture"),
     ]
 
 
@@ -72,16 +146,3 @@ class MyLecturesMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def my_lectures_menu_item():
     return MyLecturesMenuItem(_("我的讲座"), reverse("content_my_lectures"), icon_name="date", order=225)
-
-
-@hooks.register("register_snippet_listing_buttons")
-def record_lecture_button(snippet, user, next_url=None):
-    from wagtail.admin.widgets import ListingButton
-
-    if isinstance(snippet, Lecture) and snippet.can_be_recorded_by(user):
-        yield ListingButton(
-            _("记录举办情况"),
-            reverse("content_record_lecture", args=[snippet.pk]),
-            priority=15,
-            icon_name="tick",
-        )

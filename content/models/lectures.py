@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
@@ -136,39 +136,6 @@ class Lecture(index.Indexed, ClusterableModel):
 
     objects = LectureQuerySet.as_manager()
 
-    panels = [
-        MultiFieldPanel(
-            [FieldPanel("topic"), FieldPanel("category"), FieldPanel("description")], heading=_("讲座")
-        ),
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("starts_at"), FieldPanel("duration_minutes")]),
-                FieldPanel("place"),
-                FieldPanel("venue"),
-            ],
-            heading=_("时间和地点"),
-        ),
-        MultiFieldPanel(
-            [
-                FieldPanel("speaker"),
-                FieldPanel("guest_speaker"),
-                FieldPanel("audience"),
-                FieldPanel("registration_note"),
-            ],
-            heading=_("主讲与报名"),
-        ),
-        MultiFieldPanel(
-            [
-                FieldPanel("status"),
-                FieldPanel("cancellation_reason"),
-                FieldPanel("attendance"),
-                FieldPanel("summary"),
-                InlinePanel("photos", label=_("现场照片"), max_num=12),
-            ],
-            heading=_("举办情况"),
-        ),
-    ]
-
     search_fields = [
         index.SearchField("topic"),
         index.SearchField("description"),
@@ -254,12 +221,16 @@ class Lecture(index.Indexed, ClusterableModel):
         self.save()
 
     def can_be_recorded_by(self, user) -> bool:
-        """Staff who may change lectures, or the adviser who gave it."""
+        """The adviser who gave it, or staff who may change lectures in this place (their scope)."""
         if not user.is_authenticated:
             return False
-        if user.has_perm("content.change_lecture"):
+        if self.speaker_id and self.speaker.user_id == user.pk:
             return True
-        return bool(self.speaker_id and self.speaker.user_id == user.pk)
+        if not user.has_perm("content.change_lecture"):
+            return False
+        from backoffice.scope import is_in_scope
+
+        return is_in_scope(user, self)
 
 
 class LecturePhoto(Orderable):

@@ -161,6 +161,14 @@ class TwoSitesTests(TestCase):
         self.assertNotIn("卜寨的讲座", ics)
         self.assertIn("西宁市城北区司法局", ics)
 
+    def test_admin_preview_shows_the_page_in_its_own_sites_theme(self):
+        page = ArticlePage.objects.descendant_of(self.chengbei.root_page).first()
+        page.title = "预览中的新标题"
+        html = page.make_preview_request().content.decode()
+        self.assertIn("预览中的新标题", html)
+        self.assertIn("themes/chengbei/theme.css", html)
+        self.assertIn("主办单位：西宁市城北区司法局", html)
+
     def test_an_unknown_theme_falls_back_to_the_default(self):
         JurisdictionSettings.objects.filter(site=self.chengbei).update(theme="removed-theme")
         html = self.html("/", CHENGBEI)

@@ -326,8 +326,12 @@ def _load_demo_accounts() -> Iterator[str]:
 
 
 def load_demo() -> Iterator[str]:
-    """Divisions, people and contracts, then the two sites with their articles and lectures."""
+    """Divisions, people and contracts, the two sites with their articles and lectures, then work."""
     yield from _load_programme()
     from .content import load_content
 
     yield from load_content()
+    from .work import load_work
+
+    # A year of ledger entries, lectures, trainings and fee filings (after the lectures above).
+    yield from load_work()

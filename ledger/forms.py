@@ -34,7 +34,7 @@ class EntryForm(forms.ModelForm):
         model = LedgerEntry
         fields = ["village", "date", "kind", "on_site", "hours", "people_served", "summary"]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "summary": forms.Textarea(attrs={"rows": 3}),
             "hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "max": "12"}),
         }
@@ -86,7 +86,7 @@ class TrainingForm(forms.ModelForm):
     class Meta:
         model = Training
         fields = ["title", "date", "hours", "place", "organiser"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, organisers=None, advisers=None, **kwargs):
         super().__init__(*args, **kwargs)

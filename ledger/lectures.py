@@ -47,12 +47,31 @@ def _recorded_by_committee(lecture) -> bool:
     )
 
 
+def counts(lecture) -> bool:
+    """Held (with its attendance), in a village, by an adviser."""
+    held = lecture.status == lecture.Status.HELD and lecture.attendance is not None
+    return bool(held and lecture.speaker_id and codes.level_of(lecture.place_id) == codes.VILLAGE)
+
+
+def entry_values(lecture) -> dict:
+    """The ledger entry's fields for a lecture that counts."""
+    return {
+        "adviser_id": lecture.speaker_id,
+        "village_id": lecture.place_id,
+        "date": timezone.localtime(lecture.starts_at).date(),
+        "kind": LedgerEntry.Kind.LECTURE,
+        "on_site": True,
+        "hours": lecture_hours(lecture.duration_minutes),
+        "people_served": lecture.attendance or 0,
+        "summary": f"法制讲座：{lecture.topic}。{lecture.summary}"[:1000],
+        "is_demo": lecture.is_demo,
+    }
+
+
 def sync_lecture_entry(lecture) -> LedgerEntry | None:
     """Create, update or remove the ledger entry of one lecture; returns the entry kept, if any."""
-    held = lecture.status == lecture.Status.HELD and lecture.attendance is not None
     entry = LedgerEntry.objects.filter(lecture=lecture).first()
-    countable = held and lecture.speaker_id and codes.level_of(lecture.place_id) == codes.VILLAGE
-    if not countable:
+    if not counts(lecture):
         if entry is not None:
             if entry.confirmation == LedgerEntry.Confirmation.CONFIRMED:
                 logger.warning(
@@ -64,17 +83,7 @@ def sync_lecture_entry(lecture) -> LedgerEntry | None:
             entry.delete()
         return None
 
-    values = {
-        "adviser_id": lecture.speaker_id,
-        "village_id": lecture.place_id,
-        "date": timezone.localtime(lecture.starts_at).date(),
-        "kind": LedgerEntry.Kind.LECTURE,
-        "on_site": True,
-        "hours": lecture_hours(lecture.duration_minutes),
-        "people_served": lecture.attendance or 0,
-        "summary": f"法制讲座：{lecture.topic}。{lecture.summary}"[:1000],
-        "is_demo": lecture.is_demo,
-    }
+    values = entry_values(lecture)
     if entry is None:
         entry = LedgerEntry(lecture=lecture, created_by_id=lecture.recorded_by_id, **values)
     else:

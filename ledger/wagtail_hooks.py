@@ -55,7 +55,7 @@ def ledger_menu_item():
 @hooks.register(PROGRAMME_MENU_HOOK)
 def confirm_menu_item():
     return ConfirmMenuItem(
-        _("待确认台账"), reverse("ledger_confirm_list"), name="ledger-confirm", icon_name="tick", order=21
+        _("待确认台账"), reverse("ledger_confirm_list"), name="ledger-confirm", icon_name="check", order=21
     )
 
 

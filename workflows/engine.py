@@ -198,12 +198,32 @@ def archive(user: User) -> QuerySet[Task]:
 
 
 def counts(user: User) -> dict[str, int]:
-    """Numbers for the admin menu and dashboard (three indexed count queries)."""
+    """Numbers for the admin menu and dashboard; `waiting` counts each task once (an escalated
+    task is also in the queue or someone's inbox)."""
+    mine = set(inbox(user).values_list("pk", flat=True))
+    claimable = set(queue(user).values_list("pk", flat=True))
+    overdue = set(escalated(user).values_list("pk", flat=True)) if is_head(user) else set()
     return {
-        "inbox": inbox(user).count(),
-        "queue": queue(user).count(),
-        "escalated": escalated(user).count() if is_head(user) else 0,
+        "inbox": len(mine),
+        "queue": len(claimable),
+        "escalated": len(overdue),
+        "waiting": len(mine | claimable | overdue),
     }
+
+
+def claim_permissions() -> set[str]:
+    """The role permissions that make a user take tasks from a queue (e.g. review_feefiling)."""
+    names = set()
+    for flow in registered_flows():
+        for node in flow.instance.nodes():
+            permission = getattr(node, "_owner_permission", None)
+            if isinstance(permission, str) and permission:
+                names.add(permission)
+    return names
+
+
+def takes_tasks_from_queue(user: User) -> bool:
+    return user.is_superuser or any(user.has_perm(name) for name in claim_permissions())
 
 
 def can_claim(user: User, task: Task) -> bool:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from places.models import Division
 
+from . import services
 from .models import FeeFiling
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -83,7 +84,7 @@ class FeeFilingForm(forms.ModelForm):
             "reduction_detail",
         ]
         widgets = {
-            "service_date": forms.DateInput(attrs={"type": "date"}),
+            "service_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
             "basis": forms.RadioSelect,
         }
@@ -100,7 +101,7 @@ class FeeFilingForm(forms.ModelForm):
 class CorrectionForm(FeeFilingForm):
     """The adviser's corrected filing; `action` says whether it is resubmitted or withdrawn."""
 
-    RESUBMIT, WITHDRAW = "resubmit", "withdraw"
+    RESUBMIT, WITHDRAW = services.RESUBMIT, services.WITHDRAW
 
     note = forms.CharField(
         label=_("修改说明"),
@@ -131,7 +132,7 @@ class CorrectionForm(FeeFilingForm):
 class ReviewForm(forms.Form):
     """The county bureau's decision; every decision but approval needs a reason."""
 
-    APPROVE, RETURN, REJECT, REFER = "approve", "return", "reject", "refer"
+    APPROVE, RETURN, REJECT, REFER = services.APPROVE, services.RETURN, services.REJECT, services.REFER
     DECISIONS = [
         (APPROVE, _("通过备案")),
         (RETURN, _("退回修改")),
@@ -159,10 +160,8 @@ class ReviewForm(forms.Form):
         if decision and decision != self.APPROVE and not reason:
             self.add_error("reason", _("请填写理由。"))
         if decision == self.APPROVE and self.filing is not None:
-            from .services import ledger_entry_for
-
             try:
-                ledger_entry_for(self.filing).full_clean()
+                services.ledger_entry_for(self.filing).full_clean()
             except ValidationError as exc:
                 raise ValidationError(
                     _("该备案无法记入工作台账，请退回顾问修改：%(errors)s")

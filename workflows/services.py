@@ -1,17 +1,35 @@
-"""Business rules of the fee filing that more than one entry point uses (flow, views, demo)."""
+"""The fee filing's business rules, in one place for every entry point (views, demo, imports).
+
+The views call these with the activation the engine's dispatcher prepared; `file()`, `decide()`
+and `correct()` drive the same steps from code (the demo loader), through the same flow, locks
+and history.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from ledger.models import LedgerEntry
 
-from .models import FeeFiling
+from . import engine
+from .models import FeeFiling, FeeFilingAttachment, StepRecord
 
 LEDGER_KIND = {
     FeeFiling.ServiceType.DOCUMENTS: LedgerEntry.Kind.DOCUMENTS,
     FeeFiling.ServiceType.LITIGATION: LedgerEntry.Kind.LITIGATION,
 }
+
+APPROVE, RETURN, REJECT, REFER = "approve", "return", "reject", "refer"
+OUTCOMES = {
+    APPROVE: (FeeFiling.State.APPROVED, StepRecord.Action.APPROVED),
+    RETURN: (FeeFiling.State.RETURNED, StepRecord.Action.RETURNED),
+    REJECT: (FeeFiling.State.REJECTED, StepRecord.Action.REJECTED),
+    REFER: (FeeFiling.State.REFERRED, StepRecord.Action.REFERRED),
+}
+RESUBMIT, WITHDRAW = "resubmit", "withdraw"
 
 
 def ledger_entry_for(filing: FeeFiling) -> LedgerEntry:
@@ -42,3 +60,120 @@ def ledger_entry_for(filing: FeeFiling) -> LedgerEntry:
         created_by_id=filing.created_by_id,
         is_demo=filing.is_demo,
     )
+
+
+def save_attachments(filing: FeeFiling, files: Iterable) -> None:
+    for upload in files or ():
+        FeeFilingAttachment.objects.create(filing=filing, file=upload, title=upload.name[:100])
+
+
+# --- steps, with the activation prepared by the engine ------------------------------------------
+
+
+def submit(activation, user, files: Iterable = ()) -> FeeFiling:
+    """The adviser's filing starts the flow: it goes to the county bureau's queue."""
+    filing: FeeFiling = activation.process
+    filing.state = FeeFiling.State.SUBMITTED
+    filing.created_by = user
+    filing.scope_code = filing.village_id
+    activation.execute()
+    save_attachments(filing, files)
+    engine.record(filing, StepRecord.Action.SUBMITTED, actor=user, task=activation.task)
+    return filing
+
+
+def apply_decision(activation, user, decision: str, reason: str = "") -> FeeFiling:
+    """The bureau's decision, recorded before the task executes (the flow routes on `state`)."""
+    state, action = OUTCOMES[decision]
+    filing: FeeFiling = activation.process
+    filing.state = state
+    filing.decision_reason = reason
+    filing.decided_by = user
+    filing.decided_at = timezone.now()
+    filing.save(update_fields=["state", "decision_reason", "decided_by", "decided_at"])
+    engine.record(filing, action, actor=user, task=activation.task, reason=reason)
+    return filing
+
+
+def withdraw(activation, user, note: str = "") -> FeeFiling:
+    filing: FeeFiling = activation.process
+    FeeFiling.objects.filter(pk=filing.pk).update(state=FeeFiling.State.WITHDRAWN)
+    filing.state = FeeFiling.State.WITHDRAWN
+    engine.record(filing, StepRecord.Action.WITHDRAWN, actor=user, task=activation.task, reason=note)
+    return filing
+
+
+def resubmit(activation, user, note: str = "", files: Iterable = (), remove: Iterable = ()) -> FeeFiling:
+    """The corrected filing (already updated from the form) goes back to the bureau."""
+    filing: FeeFiling = activation.process
+    filing.state = FeeFiling.State.SUBMITTED
+    filing.scope_code = filing.village_id
+    filing.save()
+    for attachment in remove or ():
+        attachment.file.delete(save=False)
+        attachment.delete()
+    save_attachments(filing, files)
+    engine.record(filing, StepRecord.Action.RESUBMITTED, actor=user, task=activation.task, reason=note)
+    return filing
+
+
+# --- the same steps driven from code ------------------------------------------------------------
+
+
+class _Caller:
+    """What viewflow's activations read from a request: the user."""
+
+    def __init__(self, user):
+        self.user = user
+
+
+def file(user, **fields) -> FeeFiling:
+    """File a fee filing as an adviser's account, validated like the form."""
+    from .flows import FeeFilingFlow
+
+    start = FeeFilingFlow.start
+    if not start.can_execute(user):
+        raise PermissionError("only a serving adviser files")
+    activation = start.activation_class.create(start, None, None)
+    activation.start(_Caller(user))
+    filing: FeeFiling = activation.process
+    filing.adviser_id = engine.scope_of(user).adviser_id
+    for name, value in fields.items():
+        setattr(filing, name, value)
+    filing.scope_code = filing.village_id
+    filing.full_clean(exclude=["flow_class", "status", "created_by", "adviser", "state"])
+    return submit(activation, user)
+
+
+def _run(user, task_pk: int, step) -> FeeFiling:
+    with engine.locked_task(task_pk) as task:
+        if task.owner_id != user.pk or task.status != "ASSIGNED":
+            raise engine.TaskUnavailable("not this user's task")
+        activation = task.flow_task.activation_class(task)
+        activation.start(_Caller(user))
+        filing = step(activation)
+        activation.execute()
+        return filing
+
+
+def decide(user, task_pk: int, decision: str, reason: str = "") -> FeeFiling:
+    """Claim (if needed) and decide a review task as a bureau officer."""
+    from viewflow.workflow.models import Task
+
+    if Task.objects.filter(pk=task_pk, owner__isnull=True).exists():
+        engine.claim(user, task_pk)
+    return _run(user, task_pk, lambda activation: apply_decision(activation, user, decision, reason))
+
+
+def correct(user, task_pk: int, action: str, note: str = "", **fields) -> FeeFiling:
+    """The adviser's answer to a returned filing: resubmit (with changed fields) or withdraw."""
+
+    def step(activation):
+        if action == WITHDRAW:
+            return withdraw(activation, user, note)
+        for name, value in fields.items():
+            setattr(activation.process, name, value)
+        activation.process.full_clean(exclude=["flow_class", "status", "created_by", "adviser", "state"])
+        return resubmit(activation, user, note)
+
+    return _run(user, task_pk, step)

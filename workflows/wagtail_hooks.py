@@ -27,7 +27,7 @@ class TasksMenuItem(MenuItem):
 
     def render_component(self, request):
         numbers = engine.counts(request.user)
-        waiting = numbers["inbox"] + numbers["queue"] + numbers["escalated"]
+        waiting = numbers["waiting"]
         label = gettext("待办事项（%(n)d）") % {"n": waiting} if waiting else gettext("待办事项")
         return LinkMenuItemComponent(
             self.name, label, self.url, icon_name=self.icon_name, classname=self.classname, attrs=self.attrs

@@ -138,7 +138,7 @@ class EntryListView(AdminPageMixin, TemplateView):
         if access.can_record(user):
             buttons.append(HeaderButton(_("登记工作"), reverse("ledger_add"), icon_name="plus"))
         if access.can_confirm_any(user):
-            buttons.append(HeaderButton(_("待确认"), reverse("ledger_confirm_list"), icon_name="tick"))
+            buttons.append(HeaderButton(_("待确认"), reverse("ledger_confirm_list"), icon_name="check"))
         buttons.append(HeaderButton(_("履职统计"), reverse("ledger_compliance"), icon_name="view"))
         return buttons
 
@@ -285,7 +285,7 @@ class ConfirmListView(AdminPageMixin, TemplateView):
 
     template_name = "ledger/confirm_list.html"
     page_title = _("待确认的驻点服务")
-    header_icon = "tick"
+    header_icon = "check"
 
     def dispatch(self, request, *args, **kwargs):
         if not access.can_confirm_any(request.user):

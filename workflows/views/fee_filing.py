@@ -14,9 +14,9 @@ from django.views.generic import FormView
 
 from places.models import Division
 
-from .. import engine
+from .. import engine, services
 from ..forms import CorrectionForm, FeeFilingForm, ReviewForm
-from ..models import FeeFiling, FeeFilingAttachment, StepRecord
+from ..models import StepRecord
 from .base import AdminPageMixin, TaskFormView, inbox_crumb
 
 
@@ -26,11 +26,6 @@ def adviser_villages(user):
     if not scope.is_adviser:
         return Division.objects.none()
     return Division.objects.filter(code__in=scope.prefixes or ()).order_by("code")
-
-
-def save_attachments(filing: FeeFiling, files) -> None:
-    for upload in files or ():
-        FeeFilingAttachment.objects.create(filing=filing, file=upload, title=upload.name[:100])
 
 
 class FileView(AdminPageMixin, FormView):
@@ -60,14 +55,7 @@ class FileView(AdminPageMixin, FormView):
         return context
 
     def form_valid(self, form):
-        activation = self.request.activation
-        filing: FeeFiling = form.instance
-        filing.state = FeeFiling.State.SUBMITTED
-        filing.created_by = self.request.user
-        filing.scope_code = filing.village_id
-        activation.execute()
-        save_attachments(filing, form.cleaned_data.get("files"))
-        engine.record(filing, StepRecord.Action.SUBMITTED, actor=self.request.user, task=activation.task)
+        filing = services.submit(self.request.activation, self.request.user, form.cleaned_data.get("files"))
         messages.success(
             self.request,
             _("备案已提交，县级司法局将在 %(days)d 个工作日内审核。")
@@ -82,15 +70,11 @@ class ReviewView(TaskFormView):
     form_class = ReviewForm
     template_name = "workflows/fee_filing/review.html"
 
-    OUTCOMES = {
-        ReviewForm.APPROVE: (
-            FeeFiling.State.APPROVED,
-            StepRecord.Action.APPROVED,
-            _("已通过备案，并已记入顾问的工作台账。"),
-        ),
-        ReviewForm.RETURN: (FeeFiling.State.RETURNED, StepRecord.Action.RETURNED, _("已退回顾问修改。")),
-        ReviewForm.REJECT: (FeeFiling.State.REJECTED, StepRecord.Action.REJECTED, _("已决定不予备案。")),
-        ReviewForm.REFER: (FeeFiling.State.REFERRED, StepRecord.Action.REFERRED, _("已转法律援助。")),
+    MESSAGES = {
+        ReviewForm.APPROVE: _("已通过备案，并已记入顾问的工作台账。"),
+        ReviewForm.RETURN: _("已退回顾问修改。"),
+        ReviewForm.REJECT: _("已决定不予备案。"),
+        ReviewForm.REFER: _("已转法律援助。"),
     }
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -102,15 +86,9 @@ class ReviewView(TaskFormView):
         return str(_("提交审核意见"))
 
     def perform(self, form) -> None:
-        state, action, message = self.OUTCOMES[form.cleaned_data["decision"]]
-        filing: FeeFiling = self.process
-        filing.state = state
-        filing.decision_reason = form.cleaned_data["reason"]
-        filing.decided_by = self.request.user
-        filing.decided_at = timezone.now()
-        filing.save(update_fields=["state", "decision_reason", "decided_by", "decided_at"])
-        engine.record(filing, action, actor=self.request.user, task=self.task, reason=filing.decision_reason)
-        self.success_message = message
+        decision = form.cleaned_data["decision"]
+        services.apply_decision(self.activation, self.request.user, decision, form.cleaned_data["reason"])
+        self.success_message = self.MESSAGES[decision]
 
 
 class CorrectView(TaskFormView):
@@ -135,26 +113,18 @@ class CorrectView(TaskFormView):
         return context
 
     def perform(self, form) -> None:
-        filing: FeeFiling = self.process
         note = form.cleaned_data.get("note", "")
         if self.request.POST.get("action") == CorrectionForm.WITHDRAW:
-            FeeFiling.objects.filter(pk=filing.pk).update(state=FeeFiling.State.WITHDRAWN)
-            filing.state = FeeFiling.State.WITHDRAWN
-            engine.record(
-                filing, StepRecord.Action.WITHDRAWN, actor=self.request.user, task=self.task, reason=note
-            )
+            services.withdraw(self.activation, self.request.user, note)
             self.success_message = _("备案已撤回。")
             return
-        filing = form.save(commit=False)
-        filing.state = FeeFiling.State.SUBMITTED
-        filing.scope_code = filing.village_id
-        filing.save()
-        for attachment in form.cleaned_data.get("remove_files") or ():
-            attachment.file.delete(save=False)
-            attachment.delete()
-        save_attachments(filing, form.cleaned_data.get("files"))
-        engine.record(
-            filing, StepRecord.Action.RESUBMITTED, actor=self.request.user, task=self.task, reason=note
+        form.save(commit=False)  # the activation's filing, updated from the form
+        services.resubmit(
+            self.activation,
+            self.request.user,
+            note,
+            files=form.cleaned_data.get("files"),
+            remove=form.cleaned_data.get("remove_files"),
         )
         self.success_message = _("已重新提交，等待县级司法局审核。")
 

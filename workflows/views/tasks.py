@@ -52,6 +52,7 @@ class InboxView(AdminPageMixin, TemplateView):
         user = self.request.user
         context["inbox"] = _rows(engine.inbox(user))
         context["queue"] = _rows(engine.queue(user))
+        context["uses_queue"] = engine.takes_tasks_from_queue(user)
         context["escalated"] = _rows(engine.escalated(user)) if engine.is_head(user) else None
         context["archive"] = _rows(engine.archive(user)[:ARCHIVE_SIZE])
         return context

@@ -10,7 +10,7 @@ keep their own liaison and service-room records and give their opinion.
 | --- | --- |
 | 市司法局, 县(市、区)司法局 | add, change, delete, view, export, import firms, advisers, contracts, liaison officers, service rooms, recusals; change county settings |
 | 司法所 | view everything in its township; add, change, delete liaison officers and service rooms |
-| 村(社区)委员会/联络员 | view its village; change its liaison officer and service room |
+| 村(社区)委员会/联络员 | view its village; add and change its liaison officer and service room |
 | 法律顾问 | view its own record, contracts and villages |
 | 内容编辑, 内容审核 | no programme records; pages, images, documents (审核 also publishes) |
 
@@ -71,7 +71,8 @@ _PERMISSIONS: dict[str, list[str]] = {
     ],
     VILLAGE_COMMITTEE: [
         ACCESS_ADMIN,
-        *_crud("advisers", ["liaisonofficer", "serviceroom"], ("change", "view")),
+        # A committee registers its new liaison officer or its room itself; only in its village.
+        *_crud("advisers", ["liaisonofficer", "serviceroom"], ("add", "change", "view")),
         *_crud("advisers", ["adviser", "servicecontract", "recusal", "onsiteschedule"], ("view",)),
         "places.view_division",
     ],

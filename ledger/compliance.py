@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from advisers.models import Adviser, ServiceContract
 from places import codes
@@ -43,13 +44,19 @@ def previous_month(year: int, month: int) -> tuple[int, int]:
 
 def _covered_days(periods: list[tuple[dt.date, dt.date]], first: dt.date, last: dt.date) -> int:
     """Days of [first, last] inside at least one period (periods may touch or overlap)."""
-    days: set[dt.date] = set()
-    for start, end in periods:
-        day = max(start, first)
-        while day <= min(end, last):
-            days.add(day)
-            day += dt.timedelta(days=1)
-    return len(days)
+    clipped = sorted(
+        (max(start, first), min(end, last)) for start, end in periods if start <= last and end >= first
+    )
+    total, reach = 0, None
+    for start, end in clipped:
+        if reach is not None and start <= reach:
+            if end > reach:
+                total += (end - reach).days
+                reach = end
+            continue
+        total += (end - start).days + 1
+        reach = end
+    return total
 
 
 @dataclass
@@ -77,30 +84,34 @@ class VillageMonth:
 
 
 def _contracts_between(prefix: str, first: dt.date, last: dt.date):
-    return (
-        ServiceContract.objects.filter(
-            status=ServiceContract.Status.ACTIVE,
-            start_date__lte=last,
-            end_date__gte=first,
-            village_id__gte=prefix,
-            village_id__lt=codes.prefix_upper_bound(prefix),
-        )
-        .select_related("adviser")
-        .order_by("start_date")
-    )
+    """Active contracts under `prefix` overlapping [first, last], as plain rows (no model objects)."""
+    return ServiceContract.objects.filter(
+        status=ServiceContract.Status.ACTIVE,
+        start_date__lte=last,
+        end_date__gte=first,
+        village_id__gte=prefix,
+        village_id__lt=codes.prefix_upper_bound(prefix),
+    ).order_by("start_date", "pk")
 
 
-def monthly_hours(prefix: str, year: int, month: int) -> list[VillageMonth]:
-    """On-site hours for every village under `prefix` in the month (3 queries)."""
-    first, last = month_bounds(year, month)
-    days_in_month = (last - first).days + 1
+def monthly_series(prefix: str, months: list[tuple[int, int]]) -> dict[tuple[int, int], list[VillageMonth]]:
+    """On-site hours for every village under `prefix` in each of `months` (3 queries in all).
+
+    The dashboard's 12-month trend uses this rather than 12 calls of `monthly_hours`.
+    """
+    if not months:
+        return {}
+    bounds = {key: month_bounds(*key) for key in months}
+    first = min(b[0] for b in bounds.values())
+    last = max(b[1] for b in bounds.values())
     periods: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    advisers: dict[str, list[str]] = defaultdict(list)
-    for contract in _contracts_between(prefix, first, last):
-        periods[contract.village_id].append((contract.start_date, contract.end_date))
-        if contract.adviser.name not in advisers[contract.village_id]:
-            advisers[contract.village_id].append(contract.adviser.name)
-    sums: dict[tuple[str, str], Decimal] = {}
+    names: dict[str, list[tuple[dt.date, dt.date, str]]] = defaultdict(list)
+    for village, start, end, adviser in _contracts_between(prefix, first, last).values_list(
+        "village_id", "start_date", "end_date", "adviser__name"
+    ):
+        periods[village].append((start, end))
+        names[village].append((start, end, adviser))
+    sums: dict[tuple[str, dt.date, str], Decimal] = {}
     rows = (
         LedgerEntry.objects.filter(
             on_site=True,
@@ -109,26 +120,50 @@ def monthly_hours(prefix: str, year: int, month: int) -> list[VillageMonth]:
             village_id__gte=prefix,
             village_id__lt=codes.prefix_upper_bound(prefix),
         )
-        .values("village_id", "confirmation")
+        .annotate(month=TruncMonth("date"))
+        .values("village_id", "month", "confirmation")
         .annotate(hours=Sum("hours"))
     )
     for row in rows:
-        sums[(row["village_id"], row["confirmation"])] = row["hours"] or Decimal("0")
-    result = []
-    for code, name in Division.objects.villages().within(prefix).order_by("code").values_list("code", "name"):
-        covered = _covered_days(periods.get(code, []), first, last)
-        required = (MONTHLY_HOURS * covered / days_in_month).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        result.append(
-            VillageMonth(
-                code=code,
-                name=name,
-                required=required,
-                confirmed_hours=sums.get((code, LedgerEntry.Confirmation.CONFIRMED), Decimal("0")),
-                pending_hours=sums.get((code, LedgerEntry.Confirmation.PENDING), Decimal("0")),
-                advisers=advisers.get(code, []),
+        month = row["month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        sums[(row["village_id"], month, row["confirmation"])] = row["hours"] or Decimal("0")
+    villages = list(Division.objects.villages().within(prefix).order_by("code").values_list("code", "name"))
+    result: dict[tuple[int, int], list[VillageMonth]] = {}
+    for key in months:
+        month_first, month_last = bounds[key]
+        days_in_month = (month_last - month_first).days + 1
+        month_rows = []
+        for code, name in villages:
+            covered = _covered_days(periods.get(code, []), month_first, month_last)
+            required = (MONTHLY_HOURS * covered / days_in_month).quantize(
+                Decimal("0.1"), rounding=ROUND_HALF_UP
             )
-        )
+            advisers: list[str] = []
+            for start, end, adviser in names.get(code, ()):
+                if start <= month_last and end >= month_first and adviser not in advisers:
+                    advisers.append(adviser)
+            month_rows.append(
+                VillageMonth(
+                    code=code,
+                    name=name,
+                    required=required,
+                    confirmed_hours=sums.get(
+                        (code, month_first, LedgerEntry.Confirmation.CONFIRMED), Decimal("0")
+                    ),
+                    pending_hours=sums.get(
+                        (code, month_first, LedgerEntry.Confirmation.PENDING), Decimal("0")
+                    ),
+                    advisers=advisers,
+                )
+            )
+        result[key] = month_rows
     return result
+
+
+def monthly_hours(prefix: str, year: int, month: int) -> list[VillageMonth]:
+    """On-site hours for every village under `prefix` in the month (3 queries)."""
+    return monthly_series(prefix, [(year, month)])[(year, month)]
 
 
 @dataclass

@@ -136,18 +136,38 @@ def group_length_for(area_code: str) -> int:
     return codes.CODE_LENGTHS[min(level + 1, codes.VILLAGE)]
 
 
+def _series(prefixes: list[str], months: list[tuple[int, int]]) -> dict[tuple[int, int], list[VillageMonth]]:
+    merged: dict[tuple[int, int], list[VillageMonth]] = {key: [] for key in months}
+    for prefix in prefixes:
+        for key, rows in compliance.monthly_series(prefix, months).items():
+            merged[key].extend(rows)
+    return merged
+
+
+def last_months(year: int, month: int, count: int) -> list[tuple[int, int]]:
+    """`count` months ending with (year, month), oldest first."""
+    months = [(year, month)]
+    while len(months) < count:
+        months.append(compliance.previous_month(*months[-1]))
+    return list(reversed(months))
+
+
 def build(
     prefixes: list[str], year: int, month: int, *, area: Division | None = None, trend: bool = False
 ) -> Board:
-    """Figures for villages under `prefixes` for the month, the month before and the year."""
-    last_year, last_month = compliance.previous_month(year, month)
-    this_rows = _merge(prefixes, lambda p: compliance.monthly_hours(p, year, month))
-    last_rows = _merge(prefixes, lambda p: compliance.monthly_hours(p, last_year, last_month))
+    """Figures for villages under `prefixes` for the month, the month before and the year.
+
+    A fixed number of queries per prefix: every month (with the 12-month trend) comes from one
+    `monthly_series` call.
+    """
+    months = last_months(year, month, TREND_MONTHS if trend else 2)
+    series = _series(prefixes, months)
+    last = compliance.previous_month(year, month)
     board = Board(
         year=year,
         month=month,
-        this_month=this_rows,
-        last_month=last_rows,
+        this_month=series[(year, month)],
+        last_month=series[last],
         lectures=_merge(prefixes, lambda p: compliance.yearly_lectures(p, year)),
         trainings=_trainings(prefixes, year),
         area=area,
@@ -155,7 +175,7 @@ def build(
     if area is not None or prefixes == [""]:
         _add_groups(board, area.code if area else "")
     if trend:
-        board.trend = monthly_trend(prefixes, year, month)
+        board.trend = [(dt.date(y, m, 1), rate(series[(y, m)])) for y, m in months]
     return board
 
 
@@ -180,19 +200,6 @@ def _add_groups(board: Board, area_code: str) -> None:
                 required=sum((r.required for r in rows["this"]), Decimal("0")),
             )
         )
-
-
-def monthly_trend(prefixes: list[str], year: int, month: int) -> list[tuple[dt.date, Rate]]:
-    """The share of villages meeting the 5-hour bar in each of the last 12 months (oldest first)."""
-    months = []
-    y, m = year, month
-    for _ in range(TREND_MONTHS):
-        months.append((y, m))
-        y, m = compliance.previous_month(y, m)
-    return [
-        (dt.date(y, m, 1), rate(_merge(prefixes, lambda p, y=y, m=m: compliance.monthly_hours(p, y, m))))
-        for y, m in reversed(months)
-    ]
 
 
 def parse_month(value: str | None, today: dt.date | None = None) -> tuple[int, int]:

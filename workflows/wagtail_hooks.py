@@ -76,6 +76,22 @@ def add_tasks_panel(request, panels):
         panels.append(TasksPanel(request))
 
 
+@hooks.register("before_delete_user")
+def keep_accounts_that_handled_tasks(request, user):
+    """viewflow deletes a user's tasks with the user: deactivate such accounts instead."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from viewflow.workflow.models import Task
+
+    if request.method == "POST" and Task.objects.filter(owner=user).exists():
+        messages.error(
+            request,
+            gettext("该账号办理过审批事项，删除会丢失办理记录。请改为停用该账号（取消勾选“有效”）。"),
+        )
+        return redirect("wagtailusers_users:edit", user.pk)
+    return None
+
+
 @hooks.register("register_log_actions")
 def register_workflow_log_actions(actions):
     from backoffice.models import ProgrammeLogEntry

@@ -15,8 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
+from backoffice.models import ProgrammeLogEntry
 from ledger.models import LedgerEntry, Training, TrainingAttendance
 from tests.conftest import BUZHAI, JIANGZHOU, TAIPING
+from tests.factories import AdviserFactory
 
 GONGYI = "451402001202"
 
@@ -75,6 +77,8 @@ def test_adviser_records_work_and_the_committee_confirms_it(people, today):
     assert committee.post(f"/admin/ledger/{entry.pk}/confirm/", {"action": "confirm"}).status_code == 302
     entry.refresh_from_db()
     assert entry.confirmation == LedgerEntry.Confirmation.CONFIRMED and entry.confirmed_by == people.committee
+    logged = ProgrammeLogEntry.objects.filter(object_id=str(entry.pk), place_code=BUZHAI)
+    assert set(logged.values_list("action", flat=True)) == {"wagtail.create", "ledger.confirm"}
     # Confirmed work is locked for the adviser.
     assert adviser.get(f"/admin/ledger/{entry.pk}/edit/").status_code == 403
     assert adviser.post(f"/admin/ledger/{entry.pk}/delete/").status_code == 403
@@ -207,6 +211,38 @@ def test_dashboard_figures_match_hand_computed_values(people, today, last_month)
     rows = {r.code: r for r in board.lectures}
     assert rows[BUZHAI].lectures == 0 and not rows[BUZHAI].meets
     assert [a.name for a in board.without_training] == ["韦卜寨"]
+
+
+def test_change_of_adviser_mid_month_and_a_month_without_entries(people, today, make_contract):
+    """卜寨 changes adviser on the 16th of last month: both advisers' hours count together."""
+    first = month_start(today, 1)
+    village = "451402001203"
+    before, after = AdviserFactory(name="甲顾问"), AdviserFactory(name="乙顾问")
+    make_contract(
+        before, village, start_date=first - dt.timedelta(days=60), end_date=first + dt.timedelta(days=14)
+    )
+    make_contract(
+        after, village, start_date=first + dt.timedelta(days=15), end_date=today + dt.timedelta(days=300)
+    )
+    for adviser, day, hours in ((before, 3, "2.5"), (after, 20, "2.5")):
+        make_entry(
+            people,
+            first + dt.timedelta(days=day),
+            hours,
+            adviser=adviser,
+            village_id=village,
+            confirmation="confirmed",
+        )
+    board = as_user(people.bureau).get(f"/admin/ledger/compliance/?month={first:%Y-%m}").context["board"]
+    row = next(r for r in board.this_month if r.code == village)
+    assert row.required == Decimal("5.0") and row.confirmed_hours == Decimal("5.0") and row.meets
+    assert row.advisers == ["甲顾问", "乙顾问"]
+    # The month before had no entries at all: both villages under contract then fall short.
+    earlier = month_start(today, 2)
+    board = as_user(people.bureau).get(f"/admin/ledger/compliance/?month={earlier:%Y-%m}").context["board"]
+    for row in board.this_month:
+        if row.applicable:
+            assert row.confirmed_hours == 0 and not row.meets and row.shortfall == row.required
 
 
 def test_adviser_and_committee_see_their_villages_only(people, today, last_month):

@@ -20,12 +20,14 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from backoffice.models import ProgrammeLogEntry
 from ledger.models import LedgerEntry
 from tests.conftest import BUZHAI
-from tests.workflows.people import filing_data
+from tests.workflows.people import PASSWORD, filing_data
 from workflows.flows import FeeFilingFlow, open_review_task
 from workflows.models import FeeFiling, StepRecord
 
@@ -107,6 +109,17 @@ def test_adviser_files_a_waiver_and_the_bureau_approves_it(people, today):
     assert "已备案通过" in village_page.content.decode() and "农大娘" not in village_page.content.decode()
     # The chart is on the process page, with the steps taken coloured.
     assert '<g id="review"' in adviser_page and 'class="done"' in adviser_page
+    # Each step is in the back office's audit trail too, with the place (never the client's name).
+    audit = ProgrammeLogEntry.objects.filter(action__startswith="workflows.", object_id=str(filing.pk))
+    assert set(audit.values_list("action", flat=True)) == {
+        "workflows.submitted",
+        "workflows.claimed",
+        "workflows.approved",
+        "workflows.recorded",
+    }
+    assert set(audit.values_list("place_code", flat=True)) == {BUZHAI}
+    assert audit.get(action="workflows.approved").user == people.bureau
+    assert not audit.filter(label__contains="农大娘").exists()
 
 
 def test_return_for_correction_then_approve(people, today):
@@ -375,3 +388,14 @@ def test_task_pages_are_chinese_wagtail_admin_pages_with_a_way_back(people, toda
     assert 'lang="zh-hans"' in page
     assert "w-breadcrumbs" in page and 'href="/admin/workflows/"' in page and "返回待办事项" in page
     assert re.search(r"<title>[^<]*县级司法局审核", page)
+
+
+def test_an_account_that_handled_tasks_is_deactivated_not_deleted(people, today, django_user_model):
+    filing = file(people, today)
+    claim_and_decide(people.bureau, filing, "approve")
+    admin = django_user_model.objects.create_superuser("root", password=PASSWORD)
+    client = as_user(admin)
+    response = client.post(reverse("wagtailusers_users:delete", args=[people.bureau.pk]), follow=True)
+    assert "请改为停用该账号" in response.content.decode()
+    assert django_user_model.objects.filter(pk=people.bureau.pk).exists()
+    assert Task.objects.filter(owner=people.bureau).exists()

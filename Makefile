@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev browser-deps demo clean elasticsearch elasticsearch-down
+.PHONY: run test lint bench install install-dev browser-deps demo clean elasticsearch elasticsearch-down bench-search
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +27,14 @@ install-dev: $(VENV)/.dev
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py search_rebuild --if-empty
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## demo: migrate and load the demo data without serving
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py search_rebuild --if-empty
 
 # axe-core for the accessibility checks in the browser tests (from the npm registry).
 node_modules/axe-core/axe.min.js: package.json package-lock.json
@@ -67,9 +69,14 @@ test: install-dev browser-deps lint
 	fi; \
 	ELASTICSEARCH_URL="$$es_url" $(PY) -m pytest $(PYTEST_ARGS)
 
-## bench: national-scale benchmarks (see bench/README.md)
+## bench: national-scale benchmarks (see bench/README.md): import and pages, then the search
 bench: install-dev
-	$(PY) bench/run.py $(BENCH_ARGS)
+	@status=0; $(PY) bench/run.py $(BENCH_ARGS) || status=$$?; \
+	$(PY) bench/search_bench.py $(SEARCH_BENCH_ARGS) || status=$$?; exit $$status
+
+## bench-search: the search benchmark alone (Elasticsearch beside the PostgreSQL fallback)
+bench-search: install-dev
+	$(PY) bench/search_bench.py $(SEARCH_BENCH_ARGS)
 
 clean:
 	rm -rf var .cache/test-media .pytest_cache

@@ -192,15 +192,10 @@ def _candidates(search: SearchRequest) -> tuple[list[SearchEntry], bool]:
         capped = len(ids) > CANDIDATE_CAP
         entries = {e.pk: e for e in _in_chunks(fields, ids[:CANDIDATE_CAP])}
     else:
-        # Only single Chinese characters: a substring scan, bounded.
+        # Only single Chinese characters, matched in names: a substring scan, bounded.
         condition = Q()
         for term in query.terms:
-            condition &= (
-                Q(title_key__contains=term.text)
-                | Q(subtitle__contains=term.text)
-                | Q(related__contains=term.text)
-                | Q(body__contains=term.text)
-            )
+            condition &= Q(title_key__contains=term.text)
         rows = list(fields.filter(condition)[: CANDIDATE_CAP + 1])
         capped = len(rows) > CANDIDATE_CAP
         entries = {e.pk: e for e in rows[:CANDIDATE_CAP]}
@@ -230,11 +225,8 @@ def _term_score(
     """How well `entry` matches `term`, or None when it does not."""
     if term.kind == "cjk":
         if len(term.text) < 2:
-            haystacks = (entry.title_key, entry.subtitle, entry.related, text.normalise(entry.body))
-            for weight, haystack in zip((3, 2, 2, 1), haystacks, strict=True):
-                if term.text in haystack:
-                    return weight * 10.0
-            return None
+            # One character: names only (it would match most of any longer text).
+            return 30.0 if term.text in entry.title_key else None
         grams = term.bigrams
         matched = [g for g in grams if g in tokens]
         if len(matched) < term.required:
@@ -320,13 +312,14 @@ def search(search: SearchRequest) -> SearchResults:
     results.total = len(selected)
     results.total_is_lower_bound = capped
     page = selected[search.offset : search.offset + search.page_size]
-    results.hits = [_hit(entry, score, search) for score, entry in page]
+    results.hits = [hit(entry, score, search) for score, entry in page]
     if search.facets:
         results.facets = _facets(search, [e for _, e in scored])
     return results
 
 
-def _hit(entry: SearchEntry, score: float, search: SearchRequest) -> Hit:
+def hit(entry: SearchEntry, score: float, search: SearchRequest) -> Hit:
+    """A result as listed, from its entry (for both backends)."""
     query = search.query
     body_source = entry.body or entry.related
     return Hit(

@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
+from django.db.models import Q as DjangoQ
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_exceptions
 from elasticsearch_dsl import (
@@ -33,6 +34,7 @@ from elasticsearch_dsl import (
     Document,
     Index,
     Keyword,
+    MetaField,
     Object,
     Q,
     Search,
@@ -43,7 +45,9 @@ from elasticsearch_dsl import (
 )
 
 from . import text
+from .dbindex import hit as dbhit
 from .documents import KIND_RANK, SearchDoc
+from .models import SearchEntry
 from .results import (
     FACET_SIZE,
     KIND_LABELS,
@@ -52,7 +56,6 @@ from .results import (
     SearchResults,
     facet_values,
     highlight_title,
-    snippet,
 )
 
 logger = logging.getLogger(__name__)
@@ -77,36 +80,53 @@ bigram_shingle = token_filter(
 chinese = analyzer("portal_chinese", tokenizer="standard", filter=["lowercase", bigram_shingle])
 
 
-def _text(copy: bool = True) -> Text:
-    kwargs = {"copy_to": "all_text"} if copy else {}
-    return Text(analyzer=chinese, fields={"chars": Text(analyzer="standard")}, **kwargs)
+def _text(chars: bool = False, **kwargs) -> Text:
+    """A bigram-analysed text field; `chars` adds single characters (for one-character queries)."""
+    if chars:
+        kwargs["fields"] = {"chars": Text(analyzer="standard")}
+    return Text(analyzer=chinese, **kwargs)
 
 
 class SearchDocument(Document):
-    """One village, adviser, article or lecture. Text fields hold normalised text."""
+    """One village, adviser, article or lecture. Text fields hold normalised text.
+
+    Only what searching, ranking, filtering and facets need is indexed, and `_source` keeps no
+    copy of the text: results are displayed from the database entries of the same records
+    (search/dbindex.py), which the same updates maintain. That halves the indexing work of a
+    national rebuild (620,573 villages and their advisers within the 3-minute budget).
+    """
 
     kind = Keyword()
     kind_rank = Byte()
     object_id = Keyword()
-    title = _text()
-    title_key = Keyword()
-    core_key = Keyword()
+    title = _text(chars=True, copy_to="all_text")
+    title_key = Keyword(doc_values=False)
+    core_key = Keyword(doc_values=False)
     title_length = Short()
-    subtitle = _text()
-    related = _text()
-    body = _text()
-    all_text = _text(copy=False)
-    pinyin = Keyword(multi=True)
-    initials = Keyword(multi=True)
-    related_pinyin = Keyword(multi=True)
-    related_initials = Keyword(multi=True)
+    # Searched through all_text only.
+    subtitle = Text(index=False, copy_to="all_text")
+    related = Text(index=False, copy_to="all_text")
+    body = Text(index=False, copy_to="all_text")
+    # Everything, for matching: bigrams (frequencies suffice, no phrase queries on it).
+    all_text = Text(analyzer=chinese, index_options="freqs")
+    # ASCII words of the text (names of firms, numbers), matched by prefix.
+    words = Keyword(multi=True, doc_values=False)
+    pinyin = Keyword(multi=True, doc_values=False)
+    initials = Keyword(multi=True, doc_values=False)
+    related_pinyin = Keyword(multi=True, doc_values=False)
+    related_initials = Keyword(multi=True, doc_values=False)
     category = Keyword()
     county_codes = Keyword(multi=True)
-    place_codes = Keyword(multi=True)
-    tree_path = Keyword()
+    place_codes = Keyword(multi=True, doc_values=False)
+    tree_path = Keyword(doc_values=False)
     date = Date()
-    # What a result shows, as the public pages show it; not searchable.
+    # Title and address, so that a hit whose database entry is missing can still be listed.
     show = Object(enabled=False)
+
+    class Meta:
+        source = MetaField(
+            excludes=["title", "subtitle", "related", "body", "words", "pinyin", "initials", "related_*"]
+        )
 
 
 # --- client and index names ----------------------------------------------------------------------
@@ -185,14 +205,14 @@ def source(doc: SearchDoc) -> dict:
         "place_codes": doc.place_codes,
         "tree_path": doc.tree_path or None,
         "date": doc.date.isoformat() if doc.date else None,
-        "show": {
-            "title": doc.title,
-            "subtitle": doc.subtitle,
-            "body": doc.body[:2000],
-            "related": doc.related,
-            "url": doc.url,
-            "data": doc.data,
-        },
+        "words": sorted(
+            {
+                run
+                for kind, run in text.split_runs(f"{doc.title} {doc.subtitle} {doc.related} {doc.body}")
+                if kind == "word"
+            }
+        )[:200],
+        "show": {"title": doc.title, "url": doc.url},
     }
 
 
@@ -398,6 +418,20 @@ def all_keys() -> set[tuple[str, str]]:
     return keys
 
 
+def indexed_with(kind: str, object_id: str, words: str) -> bool:
+    """Whether the indexed document of this record matches `words` (all their bigrams).
+
+    `_source` holds no text, so checks of what a document says go through the index itself.
+    """
+    query = {
+        "bool": {
+            "filter": [{"term": {"kind": kind}}, {"term": {"object_id": object_id}}],
+            "must": [{"match": {"all_text": {"query": text.normalise(words), "operator": "and"}}}],
+        }
+    }
+    return client().count(index=alias(), query=query)["count"] == 1
+
+
 def get_source(kind: str, object_id: str) -> dict | None:
     try:
         return client().get(index=alias(), id=doc_id(kind, object_id))["_source"]
@@ -411,7 +445,8 @@ def get_source(kind: str, object_id: str) -> dict | None:
 def _term_clause(term: text.Term) -> Q:
     if term.kind == "cjk":
         if len(term.text) < 2:
-            return Q("match", **{"all_text.chars": term.text})
+            # One character: names only (it would match most of any longer text).
+            return Q("match", **{"title.chars": term.text})
         return Q("match", all_text={"query": term.text, "minimum_should_match": str(term.required)})
     word = term.text
     options = [
@@ -419,7 +454,7 @@ def _term_clause(term: text.Term) -> Q:
         Q("prefix", initials=word),
         Q("prefix", related_pinyin=word),
         Q("prefix", related_initials=word),
-        Q("prefix", **{"all_text.chars": word}),
+        Q("prefix", words=word),
     ]
     if term.is_code:
         options.append(Q("prefix", place_codes=word))
@@ -439,8 +474,6 @@ def _boosts(query: text.Query) -> list[Q]:
             field = "title.chars" if len(term.text) < 2 else "title"
             boosts.append(Q("match", **{field: {"query": term.text, "boost": 30}}))
             boosts.append(Q("match_phrase", **{"title.chars": {"query": term.text, "boost": 20}}))
-            boosts.append(Q("match", subtitle={"query": term.text, "boost": 5}))
-            boosts.append(Q("match", related={"query": term.text, "boost": 5}))
         else:
             boosts += [
                 Q("constant_score", filter=Q("term", pinyin=term.text), boost=40),
@@ -500,7 +533,7 @@ def build(search: SearchRequest) -> Search:
             bucket = s.aggs.bucket(name, "filter", filter=Q("bool", filter=others))
             bucket.bucket("values", "terms", field=field, size=FACET_SIZE)
     s = s.sort("_score", {"kind_rank": "desc"}, {"title_length": "asc"}, {"object_id": "asc"})
-    s = s.source(["kind", "object_id", "category", "county_codes", "date", "show"])
+    s = s.source(["kind", "object_id", "show"])
     return s[search.offset : search.offset + search.page_size]
 
 
@@ -511,25 +544,27 @@ def search(search: SearchRequest) -> SearchResults:
         return results
     response = build(search).execute()
     results.total = response.hits.total.value
+    keys = [(hit.kind, hit.object_id) for hit in response.hits]
+    entries = _entries(keys)
     for hit in response.hits:
-        show = hit.show.to_dict() if hasattr(hit.show, "to_dict") else dict(hit.show)
-        date = dt.date.fromisoformat(str(hit.date)[:10]) if getattr(hit, "date", None) else None
-        results.hits.append(
-            Hit(
-                kind=hit.kind,
-                object_id=hit.object_id,
-                title=show.get("title", ""),
-                url=show.get("url", ""),
-                subtitle=show.get("subtitle", ""),
-                category=getattr(hit, "category", "") or "",
-                county_codes=list(getattr(hit, "county_codes", []) or []),
-                date=date,
-                data=show.get("data", {}),
-                score=hit.meta.score or 0.0,
-                title_html=highlight_title(show.get("title", ""), search.query),
-                snippet_html=snippet(show.get("body") or show.get("related", ""), search.query),
+        entry = entries.get((hit.kind, hit.object_id))
+        show = hit.show.to_dict() if hasattr(hit.show, "to_dict") else dict(hit.show or {})
+        if entry is None:
+            # Indexed but not (yet) in the database entries: list it with what the index has.
+            logger.warning("search: %s %s is indexed but has no database entry", hit.kind, hit.object_id)
+            title = show.get("title", "")
+            results.hits.append(
+                Hit(
+                    kind=hit.kind,
+                    object_id=hit.object_id,
+                    title=title,
+                    url=show.get("url", ""),
+                    title_html=highlight_title(title, search.query),
+                    score=hit.meta.score or 0.0,
+                )
             )
-        )
+            continue
+        results.hits.append(dbhit(entry, hit.meta.score or 0.0, search))
     if search.facets:
         aggs = response.aggregations
         results.facets = {
@@ -538,6 +573,16 @@ def search(search: SearchRequest) -> SearchResults:
             "category": facet_values(_buckets(aggs, "category"), {}, search.category),
         }
     return results
+
+
+def _entries(keys: list[tuple[str, str]]) -> dict[tuple[str, str], SearchEntry]:
+    """The database entries of these hits, in one query: what a result shows."""
+    if not keys:
+        return {}
+    condition = DjangoQ()
+    for kind, object_id in keys:
+        condition |= DjangoQ(kind=kind, object_id=object_id)
+    return {(e.kind, e.object_id): e for e in SearchEntry.objects.filter(condition)}
 
 
 def _buckets(aggs, name: str) -> dict[str, int]:

@@ -68,6 +68,8 @@ def normalise(text: str) -> str:
     Whitespace runs become one space. Used on indexed text and on queries alike.
     """
     text = unicodedata.normalize("NFKC", text or "").lower()
+    if text.isprintable():  # no control, format or separator characters but the ASCII space
+        return " ".join(text.split()) if "  " in text or text[:1] == " " or text[-1:] == " " else text
     cleaned = []
     for char in text:
         category = unicodedata.category(char)
@@ -169,28 +171,36 @@ class Pinyin:
         return self.full + self.initials
 
 
+@lru_cache(maxsize=200_000)
 def name_pinyin(name: str) -> Pinyin:
     """Pinyin of `name` run together, with combinations of readings of polyphonic characters.
 
     Combinations are ordered by how common their readings are (the sum of each reading's rank)
     and capped, so that a name of rare characters cannot produce thousands of strings. Characters
     beyond the first few (and the generic ending, "村委会") use their default reading only.
+    Cached (village and person names repeat a lot nationally): callers must not modify the result.
     """
     chars = [c for c in normalise(name) if readings(c)]
     if not chars:
         return Pinyin()
     core_length = min(len(core_name("".join(chars))), PINYIN_CORE_CHARS)
-    options = [readings(c) if i < core_length else readings(c)[:1] for i, c in enumerate(chars)]
-    ranked = sorted(
-        itertools.islice(itertools.product(*[list(enumerate(o)) for o in options]), 2000),
-        key=lambda combo: sum(rank for rank, _ in combo),
-    )
+    # Only the core's characters vary; the rest is read the common way.
+    tail = [readings(c)[0] for c in chars[core_length:]]
+    tail_full = "".join(tail)
+    tail_initials = "".join(s[0] for s in tail)
+    options = [readings(c) for c in chars[:core_length]]
+    if all(len(o) == 1 for o in options):
+        ranked = [tuple((0, o[0]) for o in options)]
+    else:
+        ranked = sorted(
+            itertools.islice(itertools.product(*[list(enumerate(o)) for o in options]), 2000),
+            key=lambda combo: sum(rank for rank, _ in combo),
+        )
     full: list[str] = []
     initials: list[str] = []
     for combo in ranked:
-        syllables = [reading for _, reading in combo]
-        whole = "".join(syllables)
-        first = "".join(s[0] for s in syllables)
+        whole = "".join(reading for _, reading in combo) + tail_full
+        first = "".join(reading[0] for _, reading in combo) + tail_initials
         if whole not in full:
             full.append(whole)
         if first not in initials:

@@ -150,8 +150,9 @@ def test_outage_saves_succeed_search_falls_back_queue_drains(
     assert ("adviser", str(other.pk)) not in expected
     source = es.get_source("adviser", str(weiming.pk))
     assert source["show"]["title"] == "韦明亮" and "13807711234" not in str(source)
-    assert es.get_source("village", BUZHAI)["show"]["data"]["adviser"]["name"] == "韦明亮"
-    assert es.get_source("village", newcomer_village)["show"]["data"]["adviser"]["name"] == "覃新"
+    assert es.indexed_with("village", BUZHAI, "韦明亮")
+    assert es.indexed_with("village", newcomer_village, "覃新")
+    assert not es.indexed_with("village", "451402001202", "黄丽")  # her contract was deleted
     assert es.get_source("article", str(world["marriage_article"].pk)) is None
 
     service.reset()

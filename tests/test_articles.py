@@ -8,6 +8,7 @@ import feedparser
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
@@ -133,7 +134,7 @@ class ArticlePageRulesTests(WagtailPageTestCase):
                 "intro": "按习俗给了彩礼，后来没有登记结婚，彩礼能不能要回来？",
                 "cover_image": str(self.image.pk),
                 "cover_alt": "一家人站在房前",
-                "place": "",
+                "place": "451402001201",
                 "body": every_block(self.image.pk),
                 "related_links": inline_formset([]),
                 "comments": inline_formset([]),
@@ -147,6 +148,36 @@ class ArticlePageRulesTests(WagtailPageTestCase):
         )
         self.assertEqual(sorted(t.name for t in page.tags.all()), ["彩礼", "订婚"])
         self.assertTrue(page.live)
+        self.assertEqual(page.place_id, "451402001201")
+
+    def test_a_wrong_place_code_is_a_form_error(self):
+        url = reverse("wagtailadmin_pages:add", args=["content", "articlepage", self.index.pk])
+        for code in ("999999", "abc", "45"):
+            data = nested_form_data(
+                {
+                    "title": "地方案例",
+                    "slug": f"local-{code}",
+                    "date": "2026-03-01",
+                    "category": str(category().pk),
+                    "tags": "",
+                    "intro": "导语",
+                    "cover_image": "",
+                    "cover_alt": "",
+                    "place": code,
+                    "body": every_block(self.image.pk),
+                    "related_links": inline_formset([]),
+                    "comments": inline_formset([]),
+                }
+            )
+            response = self.client.post(url, {**data, "action-publish": "publish"})
+            self.assertEqual(response.status_code, 200, code)  # the form again, with its error
+            self.assertFalse(ArticlePage.objects.filter(slug=f"local-{code}").exists())
+
+    def test_the_index_always_lives_at_articles(self):
+        home = Page.get_first_root_node().add_child(instance=HomePage(title="另一个司法局", slug="another"))
+        index = home.add_child(instance=ArticleIndexPage(title="普法园地", slug="普法园地"))
+        self.assertEqual(index.slug, "articles")
+        self.assertTrue(index.url_path.endswith("/another/articles/"))
 
     def test_every_block_renders(self):
         page = make_article(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
@@ -33,6 +34,7 @@ ARTICLES_PER_PAGE = 10
 # who are not used to long texts).
 CHARS_PER_MINUTE = 300
 RESERVED_SLUGS = {"feed"}
+INDEX_SLUG = "articles"
 
 
 class ArticleCategory(models.Model):
@@ -79,6 +81,12 @@ class ArticleIndexPage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("普法文章栏目")
+
+    def full_clean(self, *args, **kwargs):
+        # `/articles/` is a stable address (printed on notice boards, linked from every page), so
+        # the index of every site lives there whatever slug the title suggested.
+        self.slug = INDEX_SLUG
+        return super().full_clean(*args, **kwargs)
 
     def articles(self):
         """Live articles of this index with what a listing shows, in a constant number of queries."""
@@ -182,7 +190,7 @@ class ArticlePage(Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("文章只涉及某个县(市、区)、乡镇(街道)或村(社区)时填写，如本地案例。"),
+        help_text=_("文章只涉及某个县(市、区)、乡镇(街道)或村(社区)时，填写它的区划代码，如本地案例。"),
     )
     body = StreamField(ArticleBodyBlock(), verbose_name=_("正文"))
     reading_minutes = models.PositiveSmallIntegerField(_("阅读时长（分钟）"), default=1, editable=False)
@@ -190,7 +198,15 @@ class ArticlePage(Page):
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel(
-            [FieldPanel("date"), FieldPanel("category"), FieldPanel("tags"), FieldPanel("place")],
+            [
+                FieldPanel("date"),
+                FieldPanel("category"),
+                FieldPanel("tags"),
+                # A code box, not a select of every division in the country.
+                FieldPanel(
+                    "place", widget=forms.TextInput(attrs={"placeholder": "451402", "inputmode": "numeric"})
+                ),
+            ],
             heading=_("分类与日期"),
         ),
         FieldPanel("intro"),

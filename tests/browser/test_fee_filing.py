@@ -12,6 +12,7 @@ from tests.workflows.people import PASSWORD, make_people
 from workflows.models import FeeFiling
 
 from .conftest import VIEWPORT
+from .test_accessibility import axe_violations, describe
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +35,15 @@ def assert_fits_the_phone(page: Page) -> None:
     assert width <= VIEWPORT["width"] + 1, f"{page.url} scrolls sideways: {width}px"
 
 
+def assert_usable(page: Page, axe_js) -> None:
+    """No sideways scrolling on the phone, no serious or critical WCAG 2.1 A/AA violation."""
+    assert_fits_the_phone(page)
+    violations = axe_violations(page, axe_js)
+    assert not violations, f"axe found on {page.url}:\n{describe(violations)}"
+
+
 def test_adviser_files_a_waiver_and_the_bureau_approves_it(
-    page: Page, browser: Browser, accounts, base_url, screenshots
+    page: Page, browser: Browser, accounts, base_url, screenshots, axe_js
 ):
     # buzhai_adviser files a waiver from its inbox.
     log_in(page, "buzhai_adviser")
@@ -50,6 +58,7 @@ def test_adviser_files_a_waiver_and_the_bureau_approves_it(
     page.get_by_label("收费标准（元）").fill("800")
     page.get_by_label("实收金额（元）").fill("0")
     page.get_by_label("减免理由").select_option(label="经济困难")
+    assert_usable(page, axe_js)
     page.screenshot(path=str(screenshots / "fee-filing-form.png"), full_page=True)
     page.get_by_role("button", name="提交备案").click()
     expect(page.locator(".messages")).to_contain_text("备案已提交")
@@ -71,7 +80,7 @@ def test_adviser_files_a_waiver_and_the_bureau_approves_it(
     officer.get_by_role("button", name="领取并办理").click()
     expect(officer.locator(".messages")).to_contain_text("已领取")
     officer.get_by_label("通过备案").check()
-    assert_fits_the_phone(officer)
+    assert_usable(officer, axe_js)
     officer.screenshot(path=str(screenshots / "fee-filing-review.png"), full_page=True)
     officer.get_by_role("button", name="提交审核意见").click()
     expect(officer.locator(".messages")).to_contain_text("已通过备案")
@@ -81,6 +90,7 @@ def test_adviser_files_a_waiver_and_the_bureau_approves_it(
     page.goto(process_url)
     expect(page.locator(".workflow-summary")).to_contain_text("已备案通过")
     expect(page.locator(".workflow-summary")).to_contain_text("已于")
+    assert_usable(page, axe_js)  # the process page, with its history and flow chart
     page.goto("/admin/workflows/processes/?state=all")
     expect(page.locator("table.listing")).to_contain_text("已备案通过")
     page.goto("/admin/ledger/")

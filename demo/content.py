@@ -26,6 +26,7 @@ from wagtail.images.models import Image as WagtailImage
 from wagtail.models import Collection, GroupApprovalTask, Page, Site, Workflow, WorkflowPage
 
 from advisers.models import ServiceContract
+from backoffice.models import StaffProfile
 from content.categories import ensure_seed_categories
 from content.models import (
     ArticleCategory,
@@ -199,6 +200,14 @@ def ensure_moderation() -> str:
         if user and group and not user.groups.filter(pk=group.pk).exists():
             user.groups.add(group)
             joined.append(f"{username}→{group_name}")
+        if (
+            user
+            and not StaffProfile.objects.filter(user=user).exists()
+            and Division.objects.filter(code="4514").exists()
+        ):
+            # Content staff of 崇左市司法局 also publish its lecture schedule, which is bound to places.
+            StaffProfile.objects.create(user=user, scope_id="4514", organisation="崇左市司法局（演示）")
+            joined.append(f"{username}: scope 4514")
     return "Moderation: workflow on the page tree" + (f"; {', '.join(joined)}" if joined else "")
 
 

@@ -262,51 +262,81 @@ def village_count() -> int:
 
 
 def adviser_docs(adviser_ids: list[str] | None) -> list[SearchDoc]:
-    """Active advisers with the villages they serve now (all of them when ids is None)."""
-    qs = Adviser.objects.filter(is_active=True).select_related("firm").prefetch_related("specialties")
+    """Active advisers with the villages they serve now (all of them when ids is None).
+
+    Read as plain values in five queries whatever the number (156,000 advisers nationally).
+    """
+    qs = Adviser.objects.filter(is_active=True)
+    contracts = ServiceContract.objects.in_force()
+    links = Adviser.specialties.through.objects.all()
     if adviser_ids is not None:
-        qs = qs.filter(pk__in=[int(i) for i in adviser_ids if str(i).isdigit()])
-    advisers = list(qs)
-    if not advisers:
+        ids = [int(i) for i in adviser_ids if str(i).isdigit()]
+        qs = qs.filter(pk__in=ids)
+        contracts = contracts.filter(adviser_id__in=ids)
+        links = links.filter(adviser_id__in=ids)
+    rows = list(
+        qs.order_by("pk").values_list(
+            "pk",
+            "name",
+            "kind",
+            "mobile",
+            "mobile_consent",
+            "office_phone",
+            "bio",
+            "firm__name",
+            "firm__office_phone",
+            "firm__county_id",
+        )
+    )
+    if not rows:
         return []
     served: dict[int, list[str]] = defaultdict(list)
-    for adviser_id, village_id in (
-        ServiceContract.objects.in_force()
-        .filter(adviser__in=advisers)
-        .order_by("village_id")
-        .values_list("adviser_id", "village_id")
-    ):
+    for adviser_id, village_id in contracts.order_by("village_id").values_list("adviser_id", "village_id"):
         served[adviser_id].append(village_id)
-    wanted = {code for codes_ in served.values() for code in codes_}
-    village_names = dict(Division.objects.filter(code__in=wanted).values_list("code", "name"))
-    places = PlaceNames(wanted)
+    specialties: dict[int, list[str]] = defaultdict(list)
+    for adviser_id, name in links.order_by("specialty__sort_order", "specialty__name").values_list(
+        "adviser_id", "specialty__name"
+    ):
+        specialties[adviser_id].append(name)
+    if adviser_ids is None:
+        village_names = dict(
+            Division.objects.villages().values_list("code", "name").iterator(chunk_size=20_000)
+        )
+        places = PlaceNames()
+    else:
+        wanted = {code for codes_ in served.values() for code in codes_}
+        village_names = dict(Division.objects.filter(code__in=wanted).values_list("code", "name"))
+        places = PlaceNames(wanted)
+    kinds = dict(Adviser.Kind.choices)
     docs = []
-    for adviser in advisers:
-        villages = [(code, village_names.get(code, "")) for code in served.get(adviser.pk, [])]
-        county_codes = sorted({code[:6] for code, _ in villages} | ({adviser.firm.county_id} - {None}))
-        specialties = [s.name for s in adviser.specialties.all()]
+    for pk, name, kind, mobile, consent, office, bio, firm, firm_office, firm_county in rows:
+        villages = [(code, village_names.get(code, "")) for code in served.get(pk, [])]
+        county_codes = sorted({code[:6] for code, _ in villages} | ({firm_county} - {None}))
+        kind_label = str(kinds.get(kind, kind))
+        own = specialties.get(pk, [])
         docs.append(
             SearchDoc(
                 kind=Kind.ADVISER,
-                object_id=str(adviser.pk),
-                title=adviser.name,
-                url=reverse("directory:adviser", args=[adviser.pk]),
-                subtitle=f"{adviser.firm.name} {adviser.get_kind_display()}",
-                related=" ".join(name for _, name in villages),
-                body=" ".join([*specialties, adviser.bio]),
-                category=str(adviser.get_kind_display()),
+                object_id=str(pk),
+                title=name,
+                url=fast_url("directory:adviser", pk),
+                subtitle=f"{firm} {kind_label}",
+                related=" ".join(village for _, village in villages),
+                body=" ".join([*own, bio]),
+                category=kind_label,
                 county_codes=county_codes,
                 place_codes=[code for code, _ in villages] + county_codes,
                 data={
-                    "firm": adviser.firm.name,
-                    "phone": adviser.public_phone,
-                    "specialties": specialties,
+                    "firm": firm,
+                    "phone": _AdviserValues(mobile, consent, office, firm_office).public_phone,
+                    "specialties": own,
                     "villages": [
-                        {"code": code, "name": name, "where": places.where(code)} for code, name in villages
+                        {"code": code, "name": village, "where": places.where(code)}
+                        for code, village in villages
                     ],
                 },
-                pinyin=text.name_pinyin(adviser.name),
-                related_pinyin=_join_pinyin(name for _, name in villages),
+                pinyin=text.name_pinyin(name),
+                related_pinyin=_join_pinyin(village for _, village in villages),
             )
         )
     return docs

@@ -184,18 +184,23 @@ def doc_id(kind: str, object_id: str) -> str:
 
 
 def source(doc: SearchDoc) -> dict:
+    """The indexed document (normalised text, pinyin, codes) of one record."""
     title_key = doc.title_key
+    subtitle = text.normalise(doc.subtitle)
+    related = text.normalise(doc.related)
+    body = text.normalise(doc.body)
+    words = set(text.WORD_RE.findall(f"{title_key} {subtitle} {related} {body}"))
     return {
         "kind": doc.kind,
         "kind_rank": KIND_RANK.get(doc.kind, 0),
         "object_id": doc.object_id,
         "title": title_key,
         "title_key": title_key,
-        "core_key": doc.core_key,
+        "core_key": text.core_name(title_key),
         "title_length": min(len(doc.title), 32000),
-        "subtitle": text.normalise(doc.subtitle),
-        "related": text.normalise(doc.related),
-        "body": text.normalise(doc.body),
+        "subtitle": subtitle,
+        "related": related,
+        "body": body,
         "pinyin": doc.pinyin.full,
         "initials": doc.pinyin.initials,
         "related_pinyin": doc.related_pinyin.full,
@@ -205,13 +210,7 @@ def source(doc: SearchDoc) -> dict:
         "place_codes": doc.place_codes,
         "tree_path": doc.tree_path or None,
         "date": doc.date.isoformat() if doc.date else None,
-        "words": sorted(
-            {
-                run
-                for kind, run in text.split_runs(f"{doc.title} {doc.subtitle} {doc.related} {doc.body}")
-                if kind == "word"
-            }
-        )[:200],
+        "words": sorted(words)[:200] if words else [],
         "show": {"title": doc.title, "url": doc.url},
     }
 

@@ -54,7 +54,7 @@ _CJK_RANGES = (
     (0x20000, 0x2FA1F),  # Extensions B–F and the compatibility supplement
     (0x30000, 0x323AF),  # Extensions G–H
 )
-_WORD_RE = re.compile(r"[a-z0-9]+")
+WORD_RE = re.compile(r"[a-z0-9]+")  # ASCII words of normalised text
 
 
 def is_cjk(char: str) -> bool:
@@ -98,31 +98,18 @@ def bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
+_RUN_RE = re.compile(
+    "([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\U00030000-\U000323af]+)|([a-z0-9]+)"
+)
+
+
 def split_runs(text: str) -> list[tuple[str, str]]:
     """(kind, run) pairs: "cjk" runs of Chinese characters and "word" runs of ASCII letters/digits.
 
     Everything else (punctuation, quotes, operators, symbols, spaces) only separates runs, so it
     can never change the meaning of a query.
     """
-    runs: list[tuple[str, str]] = []
-    current: list[str] = []
-    kind = ""
-    for char in normalise(text):
-        if is_cjk(char):
-            this = "cjk"
-        elif char.isascii() and char.isalnum():
-            this = "word"
-        else:
-            this = ""
-        if this != kind and current:
-            runs.append((kind, "".join(current)))
-            current = []
-        kind = this
-        if this:
-            current.append(char)
-    if current and kind:
-        runs.append((kind, "".join(current)))
-    return runs
+    return [("cjk", m[0]) if m[0] else ("word", m[1]) for m in _RUN_RE.findall(normalise(text))]
 
 
 def text_bigrams(text: str) -> set[str]:
@@ -171,14 +158,15 @@ class Pinyin:
         return self.full + self.initials
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=700_000)
 def name_pinyin(name: str) -> Pinyin:
     """Pinyin of `name` run together, with combinations of readings of polyphonic characters.
 
     Combinations are ordered by how common their readings are (the sum of each reading's rank)
     and capped, so that a name of rare characters cannot produce thousands of strings. Characters
     beyond the first few (and the generic ending, "村委会") use their default reading only.
-    Cached (village and person names repeat a lot nationally): callers must not modify the result.
+    Cached (a national rebuild asks for each village name twice, for the village and for its
+    adviser; about 300 MB at most): callers must not modify the result.
     """
     chars = [c for c in normalise(name) if readings(c)]
     if not chars:

@@ -73,16 +73,25 @@ def bad_area(request: HttpRequest) -> HttpResponse:
 
 
 def area_choices(request: HttpRequest, area: AreaFilter) -> list[Division]:
-    """Counties of the site (or provinces for a national one) and, once one is chosen, its townships."""
+    """Counties of the site (or provinces for a national one), then the chosen area's subdivisions.
+
+    Choosing a province or city offers its next level down; choosing a county (or anything in it)
+    offers the county's townships, so the select drills down one level per choice.
+    """
     choices = browse_places(area_prefixes(request))
-    if area.division and area.division.level >= codes.COUNTY:
-        county = area.code[:6]
-        townships = list(Division.objects.filter(parent_id=county).order_by("code"))
-        at = next((i for i, d in enumerate(choices) if d.code == county), None)
-        if at is not None:
-            choices = choices[: at + 1] + townships + choices[at + 1 :]
-        else:
-            choices = choices + townships
+    if area.division:
+        parent = area.code[:6] if area.division.level >= codes.COUNTY else area.code
+        children = list(Division.objects.filter(parent_id=parent).order_by("code"))
+        at = next((i for i, d in enumerate(choices) if d.code == parent), None)
+        if at is None:
+            parent_division = (
+                Division.objects.filter(code=parent).first() if parent != area.code else area.division
+            )
+            choices = choices + ([parent_division] if parent_division else [])
+            at = len(choices) - 1
+        known = {d.code for d in choices}
+        children = [d for d in children if d.code not in known]
+        choices = choices[: at + 1] + children + choices[at + 1 :]
     if area.division and area.code not in {d.code for d in choices}:
         choices.append(area.division)
     return choices

@@ -434,3 +434,13 @@ def test_place_chooser_lists_villages_and_townships_in_scope(client, divisions):
     assert "明祥社区居委会" not in response.content.decode()  # the 宁明县 village of that code
     response = client.get(reverse("lecture_place_chooser:choose_results"), {"q": "明祥"})
     assert "明祥社区居委会" not in response.content.decode()
+
+
+def test_area_select_drills_down_one_level_per_choice(client, divisions):
+    """A national site (no area set) starts from provinces or counties and offers each level below."""
+    html = client.get("/lectures/", {"area": "4514"}).content.decode()
+    assert '<option value="451402"' in html and '<option value="4514" selected' in html
+    html = client.get("/lectures/", {"area": "451402"}).content.decode()
+    assert f'<option value="{TAIPING}"' in html and '<option value="451402" selected' in html
+    html = client.get("/lectures/", {"area": BUZHAI}).content.decode()
+    assert f'<option value="{BUZHAI}" selected' in html and f'<option value="{TAIPING}"' in html

@@ -113,6 +113,11 @@ def main() -> None:
 
     if not settings.ELASTICSEARCH_URL:
         raise SystemExit("ELASTICSEARCH_URL is not set")
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    from content.models import JurisdictionSettings
+
+    # A national deployment: the demo's sites are limited to 崇左 and 城北; search them all.
+    JurisdictionSettings.objects.update(area_codes="")
     queries = build_queries()
     client = Client()
     backends = {"elasticsearch": settings.ELASTICSEARCH_URL, "database": ""}

@@ -446,7 +446,7 @@ def _term_clause(term: text.Term) -> Q:
         if len(term.text) < 2:
             # One character: names only (it would match most of any longer text).
             return Q("match", **{"title.chars": term.text})
-        return Q("match", all_text={"query": term.text, "minimum_should_match": str(term.required)})
+        return Q("match", all_text={"query": term.match_text, "minimum_should_match": str(term.required)})
     word = term.text
     options = [
         Q("prefix", pinyin=word),

@@ -130,7 +130,7 @@ def _spans_for(
     spans: list[tuple[int, int]] = []
     lowered = haystack.lower()
     for term in query.terms:
-        needles = term.bigrams if term.kind == "cjk" and len(term.text) > 1 else [term.text]
+        needles = text.bigrams(term.text) if term.kind == "cjk" and len(term.text) > 1 else [term.text]
         for needle in needles:
             start = lowered.find(needle)
             while start != -1 and len(spans) < 200:

@@ -215,8 +215,20 @@ class Term:
     text: str
 
     @property
+    def match_text(self) -> str:
+        """What must match: a full name is matched by its distinctive part.
+
+        "营房村民委员会" needs 营房 (its generic ending, shared by 400,000 villages, adds nothing
+        but cost); the exact name still ranks first through the title.
+        """
+        if self.kind != "cjk":
+            return self.text
+        core = core_name(self.text)
+        return core if len(core) >= 2 else self.text
+
+    @property
     def bigrams(self) -> list[str]:
-        return list(dict.fromkeys(bigrams(self.text))) if self.kind == "cjk" else []
+        return list(dict.fromkeys(bigrams(self.match_text))) if self.kind == "cjk" else []
 
     @property
     def required(self) -> int:

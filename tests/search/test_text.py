@@ -48,9 +48,15 @@ def test_queries_split_on_anything_but_letters_digits_and_chinese():
 
 
 def test_long_chinese_terms_need_three_quarters_of_their_bigrams():
-    term = text.parse_query("太平街道卜寨村委会").terms[0]
-    assert len(term.bigrams) == 8 and term.required == 6
-    assert text.parse_query("卜寨村").terms[0].required == 2
+    term = text.parse_query("劳动合同纠纷调解").terms[0]
+    assert len(term.bigrams) == 7 and term.required == 5
+    assert text.parse_query("卜寨村").terms[0].required == 1  # 卜寨, without the generic 村
+
+
+def test_full_names_match_by_their_distinctive_part():
+    term = text.parse_query("营房村民委员会").terms[0]
+    assert term.match_text == "营房" and term.bigrams == ["营房"]
+    assert text.parse_query("村委会").terms[0].match_text == "村委会"  # nothing else to go by
 
 
 def test_too_long_queries_are_refused():

@@ -196,3 +196,14 @@ def test_contracts_coming_into_force_are_requeued_daily(world, use_elasticsearch
     assert ("village", future.village_id) in keys and ("adviser", str(world["other"].pk)) in keys
     assert queued == 2
     assert outbox.refresh_contract_changes(today + dt.timedelta(days=1)) == 0  # once a day
+
+
+def test_readyz_reports_elasticsearch(client, world, use_elasticsearch):
+    rebuild_indexes()
+    outbox.drain()
+    search_state = client.get("/readyz").json()["search"]
+    assert search_state["backend"] == "elasticsearch" and search_state["wagtail_backend"] == "database"
+    state = search_state["elasticsearch"]
+    assert state["reachable"] and state["alias_present"] and state["alias"] == es.alias()
+    assert state["documents"] == SearchEntry.objects.count()
+    assert search_state["outbox_backlog"] == 0

@@ -34,7 +34,9 @@ def describe(violations: list[dict]) -> str:
         targets = [", ".join(map(str, node["target"])) for node in v["nodes"][:3]]
         more = f" (+{len(v['nodes']) - 3} more)" if len(v["nodes"]) > 3 else ""
         lines.append(f"{v['id']} [{v['impact']}] {v['help']}: {'; '.join(targets)}{more}")
-        lines += [f"  {node.get('failureSummary', '')} {node.get('html', '')[:200]}" for node in v["nodes"][:3]]
+        lines += [
+            f"  {node.get('failureSummary', '')} {node.get('html', '')[:200]}" for node in v["nodes"][:3]
+        ]
     return "\n".join(lines)
 
 

@@ -19,7 +19,16 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
 
 
+# Finite CSS transitions and animations still running (Wagtail fades its messages in by animating
+# the opacity of their list). Measured mid-fade, text is blended with the page behind it and axe
+# reports a contrast the settled page does not have. Endless animations (spinners) are ignored.
+SETTLING = """() => document.getAnimations().every(
+    a => a.playState !== 'running' || a.effect.getComputedTiming().endTime === Infinity)"""
+
+
 def axe_violations(page: Page, axe_js) -> list[dict]:
+    """Serious and critical violations once the page has settled."""
+    page.wait_for_function(SETTLING)
     page.add_script_tag(path=str(axe_js))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",

@@ -23,6 +23,12 @@ phone_validator = RegexValidator(
     r"^[0-9\-+ ()]{5,20}$", _("请输入有效的电话号码（只含数字、空格、“-”和括号）。")
 )
 
+# A mainland mobile number: 11 digits from 13x to 19x, optionally after +86, grouped 3-4-4 or not.
+mobile_validator = RegexValidator(
+    r"^(\+?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}$",
+    _("请输入11位手机号码，例如 13977112345。"),
+)
+
 DEFAULT_ADVISER_CAP = 5
 DEFAULT_FEE_STANDARD = Decimal("3000")
 
@@ -145,7 +151,7 @@ class Adviser(models.Model):
         validators=[phone_validator],
         help_text=_("留空时公开所在机构的办公电话。"),
     )
-    mobile = models.CharField(_("个人手机"), max_length=20, blank=True, validators=[phone_validator])
+    mobile = models.CharField(_("个人手机"), max_length=20, blank=True, validators=[mobile_validator])
     # PIPL art. 25: a personal number is published only with the person's separate consent.
     mobile_consent = models.BooleanField(
         _("同意公开个人手机"),

@@ -11,7 +11,7 @@ keep their own liaison and service-room records and give their opinion.
 | 市司法局, 县(市、区)司法局 | add, change, delete, view, export, import firms, advisers, contracts, liaison officers, service rooms, recusals; change county settings |
 | 司法所 | view everything in its township; add, change, delete liaison officers and service rooms |
 | 村(社区)委员会/联络员 | view its village; add and change its liaison officer and service room |
-| 法律顾问 | view its own record, contracts and villages |
+| 法律顾问 | view its own record, contracts and villages; edit its own contact details and consent (backoffice/views/my_profile.py) |
 | 内容编辑, 内容审核 | no programme records; pages, images, documents (审核 also publishes) |
 
 Other apps add their models' permissions to these roles with `grant()` in their AppConfig.ready().

@@ -27,7 +27,7 @@ from places.models import Division
 
 from .models import ProgrammeLogEntry, StaffProfile
 from .scope import scope_for
-from .views import coverage, imports, two_factor
+from .views import coverage, imports, my_profile, two_factor
 from .viewsets import ScopedModelViewSet
 
 PROGRAMME_MENU_HOOK = "register_programme_menu_item"
@@ -37,6 +37,7 @@ PROGRAMME_MENU_HOOK = "register_programme_menu_item"
 def register_backoffice_urls():
     return [
         path("2fa/", two_factor.two_factor, name="backoffice_two_factor"),
+        path("my-profile/", my_profile.my_profile, name="backoffice_my_profile"),
         path("coverage/", coverage.coverage, name="backoffice_coverage"),
         path("coverage/export.<str:fmt>", coverage.coverage_export, name="backoffice_coverage_export"),
         path("import/", imports.import_index, name="backoffice_import"),
@@ -70,6 +71,18 @@ class CoverageMenuItem(MenuItem):
 class ImportMenuItem(MenuItem):
     def is_shown(self, request):
         return imports.can_use_imports(request.user)
+
+
+class MyProfileMenuItem(MenuItem):
+    def is_shown(self, request):
+        return scope_for(request.user).is_adviser
+
+
+@hooks.register(PROGRAMME_MENU_HOOK)
+def register_my_profile_menu_item():
+    return MyProfileMenuItem(
+        _("我的公开信息"), reverse("backoffice_my_profile"), name="my-profile", icon_name="user", order=5
+    )
 
 
 @hooks.register(PROGRAMME_MENU_HOOK)

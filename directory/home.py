@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.db.models import Q
 from django.http import HttpRequest
 
 from places import codes
 from places.models import Division
+from search import text
 from search.villages import find_villages, normalise
 
 from . import queries
@@ -13,6 +16,7 @@ from .areas import area_prefixes
 
 MAX_RESULTS = 20
 MAX_BROWSE_COUNTIES = 60
+EXAMPLE_CACHE_SECONDS = 3600
 
 
 def browse_places(areas: list[str]) -> list[Division]:
@@ -30,6 +34,33 @@ def browse_places(areas: list[str]) -> list[Division]:
     if len(counties) <= MAX_BROWSE_COUNTIES:
         return counties
     return list(Division.objects.filter(level=codes.PROVINCE).order_by("code"))
+
+
+def search_example(areas: list[str]) -> dict[str, str] | None:
+    """A village of this site to show in the search box's hint ("如“卜寨”或“buzhai”").
+
+    Each site needs its own: a 城北区 villager told to type 卜寨 (a village of 崇左市) would find
+    nothing there. The example is a covered village whose short name has exactly one pinyin
+    reading, so the hint never teaches a wrong spelling of a polyphonic name. Cached per site.
+    """
+    key = "home:search-example:" + ",".join(sorted(areas))
+    found = cache.get(key)
+    if found is None:
+        found = {}
+        contracts = queries.contracts_in_force().order_by("village_id")
+        if areas:
+            condition = Q()
+            for prefix in areas:
+                condition |= Q(village__code__startswith=prefix)
+            contracts = contracts.filter(condition)
+        for name in contracts.values_list("village__name", flat=True)[:200]:
+            core = text.core_name(name)
+            spelled = text.name_pinyin(core).full
+            if len(core) == 2 and len(spelled) == 1:
+                found = {"name": core, "pinyin": spelled[0]}
+                break
+        cache.set(key, found, EXAMPLE_CACHE_SECONDS)
+    return found or None
 
 
 def home_context(request: HttpRequest) -> dict:
@@ -56,4 +87,5 @@ def home_context(request: HttpRequest) -> dict:
         "results": results,
         "result_limit_reached": len(results) >= MAX_RESULTS,
         "browse": browse_places(areas),
+        "search_example": search_example(areas),
     }

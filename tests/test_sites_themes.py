@@ -111,7 +111,8 @@ class TwoSitesTests(TestCase):
         self.assertIn('href="https://beian.miit.gov.cn/"', chongzuo)
         self.assertIn("桂ICP备", chongzuo)
         self.assertIn("青ICP备", chengbei)
-        self.assertIn("城北区村(社区)法律顾问", chengbei)  # its own site title
+        # Its own site title, with 村(社区) kept on one line in the phone header.
+        self.assertIn('城北区<span class="nobr">村(社区)</span>法律顾问', chengbei)
         self.assertIn("打通法律服务群众“最后一公里”", chengbei)
         # 城北's theme overrides the footer template with the three platforms; 崇左's does not ...
         self.assertIn("公共法律服务三大平台", chengbei)

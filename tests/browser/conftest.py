@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from tests.conftest import BUZHAI, IN_CI, JIANGZHOU, ensure_demo_divisions
 
@@ -40,6 +41,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+# The live server shares two cores with PostgreSQL, Elasticsearch and Chromium; on a busy CI
+# machine a back-office page may take longer than Playwright's default 5 s wait to settle.
+# Waiting longer changes no expectation, only how long a failure takes to be reported.
+expect.set_options(timeout=15_000)
 
 ADVISER_NAME = "韦卜寨"
 ADVISER_MOBILE = "138 0771 2345"

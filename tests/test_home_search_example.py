@@ -6,9 +6,9 @@ import pytest
 from django.core.cache import cache
 
 from directory.home import search_example
-from tests.search.conftest import rebuild_indexes
 from tests.conftest import BUZHAI
 from tests.factories import AdviserFactory
+from tests.search.conftest import rebuild_indexes
 
 CHENGXI = "451402002001"  # 城西社区居委会
 CHAOYANG = "630105001001"  # 朝阳社区居民委员会: 朝 reads zhāo or cháo

@@ -78,6 +78,9 @@ class ImportReport:
     created: dict[str, int] = field(default_factory=dict)
     renamed: int = 0
     unchanged: int = 0
+    # The codes themselves, for receivers of places.signals.divisions_imported.
+    created_codes: list[str] = field(default_factory=list, repr=False)
+    renamed_codes: list[str] = field(default_factory=list, repr=False)
 
     @property
     def total_created(self) -> int:
@@ -351,5 +354,7 @@ def import_divisions(paths: Iterable[str | Path], progress: Progress | None = No
             label = LEVEL_NAMES[row.level]
             report.created[label] = report.created.get(label, 0) + 1
         report.renamed = len(renamed)
+        report.created_codes = [row.code for row in new_rows]
+        report.renamed_codes = [code for _name, code in renamed]
         report.unchanged = len(rows) - len(new_rows) - len(renamed)
     return report

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.apps import apps
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from advisers.models import Adviser, Firm, ServiceContract, Specialty
 from places import codes
 from places.models import Division
+from places.signals import divisions_imported
 
+from . import es
 from .models import Kind
 from .outbox import record
+
+logger = logging.getLogger(__name__)
+
+# Up to this many villages, an import's changes are indexed there and then; beyond it (a first
+# national import: 620,573 villages) a full `search_rebuild` is much faster than record by record.
+IMPORT_INCREMENTAL_LIMIT = 20_000
 
 
 def _villages_served(adviser_ids) -> list[str]:
@@ -27,6 +38,46 @@ def division_changed(sender, instance: Division, **kwargs) -> None:
     elif instance.level in (codes.TOWNSHIP, codes.COUNTY) and not kwargs.get("created", False):
         # A renamed township or county appears in each of its villages' documents.
         record(Kind.VILLAGE, Division.objects.villages().within(instance.code).values_list("code", flat=True))
+
+
+def _villages_affected(report, limit: int) -> list[str] | None:
+    """Village codes whose documents an import changed (new, renamed, or under a renamed place);
+    None when there are more than `limit`."""
+    villages = {
+        c
+        for c in (*report.created_codes, *report.renamed_codes)
+        if len(c) == codes.CODE_LENGTHS[codes.VILLAGE]
+    }
+    for prefix in sorted(c for c in report.renamed_codes if c not in villages):
+        if len(villages) > limit:
+            return None
+        below = Division.objects.villages().within(prefix)
+        if len(villages) + below.count() > limit:
+            return None
+        villages.update(below.values_list("code", flat=True))
+    return sorted(villages) if len(villages) <= limit else None
+
+
+def import_changed(sender, report, **kwargs) -> str:
+    """After `import_divisions`: refresh the search documents of the villages it changed."""
+    affected = _villages_affected(report, IMPORT_INCREMENTAL_LIMIT)
+    if affected is None:
+        logger.warning(
+            "search: a division import changed more than %d villages; a rebuild is needed",
+            IMPORT_INCREMENTAL_LIMIT,
+        )
+        return (
+            f"Search: more than {IMPORT_INCREMENTAL_LIMIT:,} villages changed; "
+            "run `manage.py search_rebuild` to make them searchable."
+        )
+    if not affected:
+        return "Search: no village names changed; the index is up to date."
+    with transaction.atomic():  # the database entries are refreshed when this commits
+        record(Kind.VILLAGE, affected)
+    done = f"Search: {len(affected)} villages re-indexed in the database fallback"
+    if es.configured():
+        return f"{done} and queued for Elasticsearch (`manage.py search_worker` indexes them)."
+    return f"{done}."
 
 
 def adviser_changed(sender, instance: Adviser, **kwargs) -> None:
@@ -109,6 +160,7 @@ def _model(name: str):
 
 def connect() -> None:
     uid = "portal_search"
+    divisions_imported.connect(import_changed, dispatch_uid=f"{uid}_divisions_imported")
     post_save.connect(division_changed, sender=Division, dispatch_uid=f"{uid}_division_save")
     post_delete.connect(division_changed, sender=Division, dispatch_uid=f"{uid}_division_delete")
     post_save.connect(adviser_changed, sender=Adviser, dispatch_uid=f"{uid}_adviser_save")

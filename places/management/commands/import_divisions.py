@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from places.importer import DivisionImportError, import_divisions
 from places.progress import TerminalProgress
+from places.signals import divisions_imported
 
 
 class Command(BaseCommand):
@@ -41,3 +42,12 @@ class Command(BaseCommand):
             f"Imported in {time.monotonic() - started:.1f}s: created {created}; "
             f"renamed {report.renamed}; unchanged {report.unchanged}."
         )
+        # The import has committed; what depends on names (the search index) catches up now.
+        for receiver, result in divisions_imported.send_robust(sender=self.__class__, report=report):
+            if isinstance(result, Exception):
+                self.stderr.write(
+                    f"The divisions were imported, but {receiver.__module__} failed to follow them "
+                    f"({result.__class__.__name__}: {result}); run `manage.py search_rebuild`."
+                )
+            elif result:
+                self.stdout.write(str(result))

@@ -3,8 +3,8 @@
 Elasticsearch: every document is bulk-indexed into a new index, then the alias is swapped to it
 in one atomic step and the old index dropped; searches keep using the old index until then.
 The database fallback is rebuilt in one transaction (readers see the old entries until it
-commits). Run it after `import_divisions` (bulk SQL sends no change signals) and after
-configuring Elasticsearch for the first time.
+commits). Run it after an `import_divisions` too large to follow village by village (the command
+says so; see search.signals.import_changed) and after configuring Elasticsearch for the first time.
 """
 
 from __future__ import annotations

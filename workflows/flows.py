@@ -72,11 +72,16 @@ class FeeFilingFlow(engine.ScopedFlow):
         .Annotation(title=_("审核结果"))
         .Case(this.enter_in_ledger, this.is_approved)
         .Case(this.correct, this.is_returned)
-        .Case(this.referred, this.is_referred)
+        .Case(this.enter_referral, this.is_referred)
         .Default(this.rejected)
     )
     enter_in_ledger = (
         flow.Function(this.record_in_ledger).Annotation(title=_("记入工作台账")).Next(this.approved)
+    )
+    enter_referral = (
+        flow.Function(this.record_in_ledger)
+        .Annotation(title=_("记入工作台账（法律援助转介）"))
+        .Next(this.referred)
     )
     correct = (
         flow.View(views.CorrectView.as_view())
@@ -123,7 +128,8 @@ class FeeFilingFlow(engine.ScopedFlow):
     # --- automatic steps ---
 
     def record_in_ledger(self, activation) -> None:
-        """An approved service appears in the adviser's work ledger (off site, needs no confirmation)."""
+        """An approved service, or a referral to legal aid, appears in the adviser's work ledger
+        (off site, needs no confirmation)."""
         from .services import ledger_entry_for
 
         filing = activation.process

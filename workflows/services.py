@@ -33,14 +33,22 @@ RESUBMIT, WITHDRAW = "resubmit", "withdraw"
 
 
 def ledger_entry_for(filing: FeeFiling) -> LedgerEntry:
-    """The (unsaved) ledger entry an approved filing becomes.
+    """The (unsaved) ledger entry an approved or referred filing becomes.
 
     Paid or fee-reduced services are recorded off site: they count as work done for the village
     but not towards the free on-site hours the contract requires, so they need no confirmation.
+    A case the bureau refers to legal aid is the adviser's 法律援助转介 (one of the policy's kinds
+    of work), not the service that was filed: the legal aid centre takes the case on.
     """
-    summary = gettext(
-        "收费/减免备案 #%(pk)s：%(service)s，%(basis)s（实收 %(charged)s 元，标准 %(standard)s 元）。%(text)s"
-    ) % {
+    if filing.state == FeeFiling.State.REFERRED:
+        template = gettext("收费/减免备案 #%(pk)s 经司法局审核转法律援助：%(service)s。%(text)s")
+        kind = LedgerEntry.Kind.LEGAL_AID_REFERRAL
+    else:
+        template = gettext(
+            "收费/减免备案 #%(pk)s：%(service)s，%(basis)s（实收 %(charged)s 元，标准 %(standard)s 元）。%(text)s"
+        )
+        kind = LEDGER_KIND.get(filing.service_type, LedgerEntry.Kind.OTHER)
+    summary = template % {
         "pk": filing.pk,
         "service": filing.get_service_type_display(),
         "basis": filing.get_basis_display(),
@@ -52,7 +60,7 @@ def ledger_entry_for(filing: FeeFiling) -> LedgerEntry:
         adviser_id=filing.adviser_id,
         village_id=filing.village_id,
         date=filing.service_date,
-        kind=LEDGER_KIND.get(filing.service_type, LedgerEntry.Kind.OTHER),
+        kind=kind,
         on_site=False,
         hours=filing.hours,
         people_served=1 if filing.client_type == FeeFiling.ClientType.VILLAGER else 0,

@@ -195,7 +195,17 @@ def test_legal_aid_case_is_referred(people, today):
     claim_and_decide(people.bureau, filing, "refer", "符合法律援助条件，转区法律援助中心指派。")
     filing.refresh_from_db()
     assert filing.state == FeeFiling.State.REFERRED and filing.status == PROCESS.DONE
-    assert filing.ledger_entry is None
+    # The referral is the adviser's work (法律援助转介), not the litigation that was filed.
+    entry = filing.ledger_entry
+    assert entry is not None and LedgerEntry.objects.count() == 1
+    assert entry.kind == LedgerEntry.Kind.LEGAL_AID_REFERRAL and not entry.on_site
+    assert (entry.adviser_id, entry.village_id, entry.date) == (
+        filing.adviser_id,
+        filing.village_id,
+        filing.service_date,
+    )
+    assert entry.hours == filing.hours and "转法律援助" in entry.summary
+    assert actions(filing)[-2:] == ["referred", "recorded"]
 
 
 def test_adviser_may_withdraw_a_returned_filing(people, today):

@@ -39,6 +39,22 @@ from .results import (
 logger = logging.getLogger(__name__)
 
 CANDIDATE_CAP = 3000
+# What matching, ranking, filters and facets read of a candidate. The rest (body, data, url...)
+# is read only for the page of results shown: a broad query ranks thousands of candidates.
+RANKING_FIELDS = (
+    "kind",
+    "object_id",
+    "title",
+    "title_key",
+    "core_key",
+    "subtitle",
+    "related",
+    "county_codes",
+    "place_codes",
+    "tree_path",
+    "category",
+    "tokens",
+)
 COUNT_CAP = 20_000
 WRITE_BATCH = 2000
 
@@ -174,7 +190,7 @@ def _driver_filter(term: text.Term) -> Q | None:
 def _candidates(search: SearchRequest) -> tuple[list[SearchEntry], bool]:
     """Entries that may match, and whether the list was cut at CANDIDATE_CAP."""
     query = search.query
-    fields = SearchEntry.objects.defer("updated_at")
+    fields = SearchEntry.objects.only(*RANKING_FIELDS)
     options = []
     for term in query.terms:
         condition = _driver_filter(term)
@@ -219,8 +235,26 @@ def _in_chunks(qs, ids: list[int], size: int = 900) -> list[SearchEntry]:
     return found
 
 
+class _BigramWeights:
+    """The weight of the most important field a matched bigram comes from: 3 title, 2 subtitle or
+    related names, 1 body. Looked up only for the bigrams a query matched (a bigram is in a field
+    exactly when it is a substring of the field's normalised text), so ranking thousands of
+    candidates does not split every candidate's fields into bigrams."""
+
+    def __init__(self, entry: SearchEntry) -> None:
+        self.entry = entry
+        self._side: str | None = None
+
+    def get(self, gram: str, default: int = 1) -> int:
+        if gram in self.entry.title_key:
+            return 3
+        if self._side is None:
+            self._side = text.normalise(f"{self.entry.subtitle} {self.entry.related}")
+        return 2 if gram in self._side else default
+
+
 def _term_score(
-    term: text.Term, entry: SearchEntry, tokens: set[str], weights: dict[str, int]
+    term: text.Term, entry: SearchEntry, tokens: set[str], weights: _BigramWeights
 ) -> float | None:
     """How well `entry` matches `term`, or None when it does not."""
     if term.kind == "cjk":
@@ -255,9 +289,7 @@ def _term_score(
 
 def _score(search: SearchRequest, entry: SearchEntry) -> float | None:
     tokens = set(entry.tokens.split())
-    title_grams = text.text_bigrams(entry.title_key)
-    side_grams = text.text_bigrams(f"{entry.subtitle} {entry.related}")
-    weights = {t: 3 if t in title_grams else 2 if t in side_grams else 1 for t in tokens}
+    weights = _BigramWeights(entry)
     total = 0.0
     for term in search.query.terms:
         score = _term_score(term, entry, tokens, weights)
@@ -312,7 +344,8 @@ def search(search: SearchRequest) -> SearchResults:
     results.total = len(selected)
     results.total_is_lower_bound = capped
     page = selected[search.offset : search.offset + search.page_size]
-    results.hits = [hit(entry, score, search) for score, entry in page]
+    shown = SearchEntry.objects.defer("tokens", "updated_at").in_bulk([entry.pk for _, entry in page])
+    results.hits = [hit(shown.get(entry.pk, entry), score, search) for score, entry in page]
     if search.facets:
         results.facets = _facets(search, [e for _, e in scored])
     return results

@@ -27,14 +27,14 @@ install-dev: $(VENV)/.dev
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py search_rebuild --if-empty
+	$(PY) manage.py search_rebuild --unless-built
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## demo: migrate and load the demo data without serving
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py search_rebuild --if-empty
+	$(PY) manage.py search_rebuild --unless-built
 
 # axe-core for the accessibility checks in the browser tests (from the npm registry).
 node_modules/axe-core/axe.min.js: package.json package-lock.json

@@ -25,7 +25,7 @@ from django.db.models import Q
 
 from . import text
 from .documents import KIND_RANK, SearchDoc
-from .models import SearchEntry, SearchToken
+from .models import IndexState, SearchEntry, SearchToken
 from .results import (
     KIND_LABELS,
     Hit,
@@ -57,6 +57,9 @@ RANKING_FIELDS = (
 )
 COUNT_CAP = 20_000
 WRITE_BATCH = 2000
+# Set when a full rebuild commits. Saves index their own records as they go, so entries alone do
+# not show that every record (uncovered villages, lectures loaded in bulk) has been indexed.
+FULL_BUILD_STATE = "database_fully_built"
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -146,7 +149,13 @@ def rebuild(docs: Iterable[SearchDoc], progress=None) -> int:
             count += len(batch)
             if progress:
                 progress(count)
+        IndexState.objects.update_or_create(key=FULL_BUILD_STATE, defaults={"value": str(count)})
     return count
+
+
+def fully_built() -> bool:
+    """Whether a full rebuild of the fallback has ever completed in this database."""
+    return IndexState.objects.filter(key=FULL_BUILD_STATE).exists()
 
 
 def entry_count() -> int:

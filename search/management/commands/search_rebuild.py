@@ -30,16 +30,16 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
         parser.add_argument("--threads", type=int, default=2, help="bulk indexing threads (default 2)")
         parser.add_argument(
-            "--if-empty",
+            "--unless-built",
             action="store_true",
-            help="do nothing when the database fallback already has entries (for `make run`)",
+            help="do nothing when a full rebuild of the database fallback has completed before (for `make run`)",
         )
 
     def handle(
-        self, *args, only: str | None, no_progress: bool, threads: int, if_empty: bool, **options
+        self, *args, only: str | None, no_progress: bool, threads: int, unless_built: bool, **options
     ) -> None:
-        if if_empty and dbindex.entry_count():
-            self.stdout.write("The search index has entries already; nothing to do.")
+        if unless_built and dbindex.fully_built():
+            self.stdout.write("The search index has been built already; nothing to do.")
             return
         show = not no_progress and sys.stderr.isatty()
         progress = TerminalProgress(sys.stderr) if show else None

@@ -354,7 +354,8 @@ def search(search: SearchRequest) -> SearchResults:
     results.total_is_lower_bound = capped
     page = selected[search.offset : search.offset + search.page_size]
     shown = SearchEntry.objects.defer("tokens", "updated_at").in_bulk([entry.pk for _, entry in page])
-    results.hits = [hit(shown.get(entry.pk, entry), score, search) for score, entry in page]
+    # An entry deleted by a save since it was ranked is left out rather than half-loaded.
+    results.hits = [hit(shown[entry.pk], score, search) for score, entry in page if entry.pk in shown]
     if search.facets:
         results.facets = _facets(search, [e for _, e in scored])
     return results

@@ -48,10 +48,17 @@ def record(kind: str, object_ids: Iterable[object]) -> None:
     ids = sorted({str(i) for i in object_ids if i not in (None, "")})
     if not ids:
         return
-    if es.configured():
-        IndexOutbox.objects.bulk_create([IndexOutbox(kind=kind, object_id=i) for i in ids], batch_size=500)
+    enqueue(kind, ids)
     _pending().update((kind, i) for i in ids)
     transaction.on_commit(_refresh_database_entries)
+
+
+def enqueue(kind: str, ids: list[str]) -> bool:
+    """Queue records for Elasticsearch when it is configured; whether anything was queued."""
+    if not es.configured():
+        return False
+    IndexOutbox.objects.bulk_create([IndexOutbox(kind=kind, object_id=i) for i in ids], batch_size=500)
+    return True
 
 
 def _refresh_database_entries() -> None:

@@ -13,9 +13,8 @@ from places import codes
 from places.models import Division
 from places.signals import divisions_imported
 
-from . import es
 from .models import Kind
-from .outbox import record
+from .outbox import enqueue, record, refresh_database
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +71,13 @@ def import_changed(sender, report, **kwargs) -> str:
         )
     if not affected:
         return "Search: no village names changed; the index is up to date."
-    with transaction.atomic():  # the database entries are refreshed when this commits
-        record(Kind.VILLAGE, affected)
+    # Directly, not after commit as saves do: a failure must reach the operator (send_robust in
+    # the command reports it with the advice to rebuild), not only the log.
+    with transaction.atomic():
+        refresh_database([(Kind.VILLAGE, code) for code in affected])
+        queued = enqueue(Kind.VILLAGE, affected)
     done = f"Search: {len(affected)} villages re-indexed in the database fallback"
-    if es.configured():
+    if queued:
         return f"{done} and queued for Elasticsearch (`manage.py search_worker` indexes them)."
     return f"{done}."
 

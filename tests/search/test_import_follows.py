@@ -91,3 +91,20 @@ def test_a_large_import_asks_for_a_rebuild_instead(
     assert NEW_VILLAGE not in ids(search(client, "翠湖"))
     call_command("search_rebuild", "--no-progress", stdout=io.StringIO())
     assert ids(search(client, "翠湖"))[0] == NEW_VILLAGE
+
+
+@pytest.mark.parametrize("backend", ["database"], indirect=True)
+def test_a_failed_follow_up_is_reported_and_the_import_stands(
+    searchable, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from places.models import Division
+
+    def broken(keys):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(search_signals, "refresh_database", broken)
+    output = run_import(write_update(tmp_path), django_capture_on_commit_callbacks)
+    assert "failed to follow them (RuntimeError: disk full)" in output
+    assert "run `manage.py search_rebuild`" in output
+    assert Division.objects.get(code=NEW_VILLAGE).name == "翠湖村委会"
+    assert Division.objects.get(code=RENAMED_VILLAGE).name == "福源村委会"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +33,7 @@ from advisers.models import Adviser, Firm, ServiceContract, Specialty
 from places import codes
 from places.models import Division
 
+from .locking import is_lock_conflict
 from .models import ImportBatch
 from .scope import scope_for, scoped
 
@@ -642,6 +643,15 @@ def commit(batch: ImportBatch, user) -> dict:
             batch.errors = []
             batch.save(update_fields=["status", "committed_at", "result", "errors"])
             return result
+    except OperationalError as exc:
+        if not is_lock_conflict(exc):
+            raise
+        problems = [
+            {"line": 0, "message": _("其他人正在同时修改相关记录，本次导入没有保存。请稍后重新提交。")}
+        ]
+        batch.errors = problems
+        batch.save(update_fields=["errors"])
+        raise CommitFailed(problems) from exc
     except CommitFailed as exc:
         batch.errors = exc.problems
         batch.status = ImportBatch.Status.FAILED

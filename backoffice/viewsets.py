@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages as django_messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import OperationalError, transaction
 from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -32,6 +32,7 @@ from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .exports import BOM, safe_cell
+from .locking import is_lock_conflict
 from .scope import is_in_scope, scope_for, scoped
 
 # Personal numbers the audit log keeps only partly (PIPL): (model name, field name).
@@ -258,7 +259,39 @@ class ScopedIndexView(ScopedQuerysetMixin, generic.IndexView):
         return scope_for(self.request.user)
 
 
-class ScopedCreateView(ScopedQuerysetMixin, generic.CreateView):
+def add_validation_error(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a ValidationError raised while saving onto the form: fields it names, else the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields and field != NON_FIELD_ERRORS else None, errors)
+
+
+class RuleErrorsAsFormErrors:
+    """Answer a rule broken at save time with the form and the rule's message, never a 500.
+
+    Form validation already runs the rules, but only the save re-checks them under row locks
+    (advisers.rules.save_contract): when two users add an adviser's 6th contract at the same
+    moment, both forms are valid and the second save raises ValidationError. Wagtail's
+    form_valid wraps the save in a transaction that the exception rolls back, so nothing is
+    half-saved; this turns the exception into form errors on the same page.
+    """
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        except OperationalError as exc:
+            if not is_lock_conflict(exc):
+                raise
+            form.add_error(None, _("其他人正在同时修改相关记录，本次没有保存。请稍后重新提交。"))
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
+
+
+class ScopedCreateView(RuleErrorsAsFormErrors, ScopedQuerysetMixin, generic.CreateView):
     def get_initial(self):
         """Prefill from the query string (e.g. ?village=451402001202 from the uncovered list)."""
         initial = super().get_initial()
@@ -290,7 +323,7 @@ class ScopedCreateView(ScopedQuerysetMixin, generic.CreateView):
         return instance
 
 
-class ScopedEditView(ScopedQuerysetMixin, generic.EditView):
+class ScopedEditView(RuleErrorsAsFormErrors, ScopedQuerysetMixin, generic.EditView):
     def get_queryset(self):
         return self.scoped_queryset()
 

@@ -200,13 +200,22 @@ LOGGING = {
 }
 
 # --- Back office (backoffice/): account security --------------------------------------------
-# Lockout after repeated failed logins, per account and per client address, kept in the database
-# so that every web process sees it (等保 2.0: 登录失败处理).
-PORTAL_LOGIN_FAILURE_LIMIT = 5
-PORTAL_LOGIN_LOCKOUT_MINUTES = 15
-# The request header carrying the client address behind the reverse proxy (e.g. "HTTP_X_REAL_IP");
-# empty means REMOTE_ADDR. Only set it when the proxy overwrites the header.
-PORTAL_CLIENT_IP_HEADER = os.environ.get("PORTAL_CLIENT_IP_HEADER", "")
+# Lockout after repeated failed logins, kept in the database so that every web process sees it
+# (等保 2.0: 登录失败处理): the pair (account, address) after 5 failures in the window, the account
+# for every address after 50 (the owner gets an e-mail), an address for every account after 30.
+PORTAL_LOGIN_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_FAILURE_LIMIT", "5"))
+PORTAL_LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_ACCOUNT_FAILURE_LIMIT", "50"))
+PORTAL_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+PORTAL_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("PORTAL_LOGIN_LOCKOUT_MINUTES", "15"))
+# Client addresses (lockout, rate limits): the number of our own reverse proxies in front of the
+# web process, and the header they append the client's address to. With 0 the header is ignored
+# and REMOTE_ADDR is the client; with N the Nth entry from the right is (entries further left are
+# written by the client and never trusted). Production settings default to 1 proxy.
+PORTAL_TRUSTED_PROXY_COUNT = int(os.environ.get("PORTAL_TRUSTED_PROXY_COUNT", "0"))
+PORTAL_CLIENT_IP_HEADER = os.environ.get("PORTAL_CLIENT_IP_HEADER", "X-Forwarded-For")
+# A bureau account enrols its authenticator only with a one-time code from a superuser, valid
+# this many hours (`manage.py issue_2fa_enrolment <username>` or the admin's user list).
+PORTAL_2FA_ENROLMENT_CODE_HOURS = int(os.environ.get("PORTAL_2FA_ENROLMENT_CODE_HOURS", "72"))
 # Idle back-office sessions end after 30 minutes without a request.
 PORTAL_IDLE_TIMEOUT_SECONDS = 30 * 60
 SESSION_COOKIE_AGE = 8 * 60 * 60

@@ -56,3 +56,6 @@ else:
 
 # Back office: bureau roles and superusers must pass a TOTP second factor (等保 2.0 level 3).
 PORTAL_REQUIRE_2FA_FOR_BUREAUS = True
+# Production runs behind one reverse proxy (README): take the client address from the hop it
+# appends to X-Forwarded-For. Set 0 if gunicorn faces clients directly, 2 behind a CDN and a proxy.
+PORTAL_TRUSTED_PROXY_COUNT = int(os.environ.get("PORTAL_TRUSTED_PROXY_COUNT", "1"))

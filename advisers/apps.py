@@ -6,3 +6,9 @@ class AdvisersConfig(AppConfig):
     name = "advisers"
     verbose_name = _("法律顾问")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Which cached public pages this app's changes touch (see pagecache/).
+        from . import pagecache
+
+        pagecache.connect()

@@ -10,6 +10,10 @@ class ContentConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
+        from . import pagecache
+
+        pagecache.connect()
+
         from backoffice import roles, scope
 
         from .models import Lecture

@@ -10,6 +10,7 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals
+        from . import pagecache, signals
 
         signals.connect()
+        pagecache.connect()

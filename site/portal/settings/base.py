@@ -14,6 +14,7 @@ BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 
 INSTALLED_APPS = [
+    "pagecache",
     "places",
     "advisers",
     "directory",
@@ -54,6 +55,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous visitors' pages from the shared cache (pagecache/): before the session middleware,
+    # so that a hit costs no session, user or template work; it sees every cookie on the way out.
+    "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -179,6 +183,11 @@ CACHES = {
         "LOCATION": "portal",
     }
 }
+
+# Page cache for anonymous visitors (pagecache/): in the cache above, invalidated by tags when a
+# save commits; an entry lives at most PAGECACHE_TIMEOUT seconds. PAGECACHE_ENABLED=0 turns it off.
+PAGECACHE_ENABLED = os.environ.get("PAGECACHE_ENABLED", "1") == "1"
+PAGECACHE_TIMEOUT = int(os.environ.get("PAGECACHE_TIMEOUT", "300"))
 
 LOGIN_URL = "wagtailadmin_login"
 

@@ -1,0 +1,143 @@
+"""Tags of the content pages (home, articles, feeds, lectures, calendars) for the page cache.
+
+- Wagtail pages of one site (home, article index and its feeds, articles) carry
+  ``pages:<site root path>``: publishing, unpublishing, moving or deleting an article refreshes
+  its site's home, index, feeds and the other articles (their "related" lists), and
+  ``pages`` (any site). Categories are shown everywhere: ``article-categories``.
+- The home page also shows the next lectures and, for `?q=`, villages with their advisers; it is
+  never cached for a visitor who has chosen a village (the "my village" cookie changes it).
+- Lectures bump ``lecture:<id>``, ``lectures-in:<each prefix of the place>`` and the place's
+  change tags (village and township pages list their next lectures).
+- A site's 辖区设置 (JurisdictionSettings: theme, footer, area) bumps ``site:<id>``.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.http import HttpRequest
+from wagtail import hooks
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+import pagecache
+from advisers.pagecache import ADVISERS
+from directory.areas import area_prefixes
+from places import codes
+from places.pagecache import RENAMED, area_tags, change_tags
+
+from .home import VILLAGE_COOKIE
+from .models import ArticleCategory, ArticleIndexPage, ArticlePage, HomePage, JurisdictionSettings, Lecture
+from .models.lectures import LecturePhoto
+
+CATEGORIES = "article-categories"
+PAGES = "pages"
+LECTURE_PARAMS = ("area", "when", "page")
+ARTICLE_PARAMS = ("category", "tag", "page")
+
+
+def root_tag(path: str) -> str:
+    """The tag of the site whose root page (depth 2) this tree path lies under."""
+    return f"pages:{path[:8]}"
+
+
+def lecture_change_tags(lecture_id, place_code: str) -> list[str]:
+    prefixes = (
+        ["", *codes.ancestor_codes(place_code), place_code] if codes.is_valid_code(place_code) else [""]
+    )
+    return [f"lecture:{lecture_id}", *(f"lectures-in:{p}" for p in prefixes), *change_tags(place_code)]
+
+
+def site_lecture_tags(request: HttpRequest) -> list[str]:
+    prefixes = [p for p in area_prefixes(request) if p] or [""]
+    return [*(f"lectures-in:{p}" for p in prefixes), RENAMED, CATEGORIES, ADVISERS]
+
+
+def lecture_list_tags(request: HttpRequest, **kwargs) -> list[str]:
+    return site_lecture_tags(request)
+
+
+def lecture_tags(request: HttpRequest, pk: int = 0, **kwargs) -> list[str]:
+    return [f"lecture:{pk}", RENAMED, CATEGORIES, ADVISERS]
+
+
+def before_serve_page(page, request: HttpRequest, serve_args, serve_kwargs) -> None:
+    """Mark the site's public pages as cacheable before they render (Wagtail's serve hook)."""
+    specific = page.specific_class
+    if specific not in (HomePage, ArticleIndexPage, ArticlePage) or len(page.path) < 8:
+        return None
+    if getattr(request, "_pagecache_key", None) is None or page.get_view_restrictions().exists():
+        return None
+    tags = [root_tag(page.path), CATEGORIES]
+    if specific is HomePage:
+        prefixes = area_prefixes(request)
+        tags += [*site_lecture_tags(request), *area_tags(prefixes)]
+        pagecache.mark(request, tags, params=("q",), skip_cookies=(VILLAGE_COOKIE,))
+    elif specific is ArticleIndexPage:
+        pagecache.mark(request, tags, params=ARTICLE_PARAMS)
+    else:
+        pagecache.mark(request, tags)
+    return None
+
+
+def page_changed(sender, instance, **kwargs) -> None:
+    if instance.path:
+        pagecache.bump(PAGES, root_tag(instance.path))
+
+
+def page_moved(
+    sender, instance, parent_page_before=None, parent_page_after=None, url_path_before="", **kwargs
+):
+    tags = [PAGES, root_tag(instance.path)]
+    if parent_page_before is not None:
+        tags.append(root_tag(parent_page_before.path))
+    pagecache.bump(*tags)
+
+
+def remember_place(sender, instance: Lecture, raw: bool = False, **kwargs) -> None:
+    if instance.pk and not raw:
+        instance._pagecache_place = (
+            Lecture.objects.filter(pk=instance.pk).values_list("place_id", flat=True).first()
+        )
+
+
+def lecture_changed(sender, instance: Lecture, **kwargs) -> None:
+    tags = lecture_change_tags(instance.pk, instance.place_id or "")
+    before = getattr(instance, "_pagecache_place", None)
+    if before and before != instance.place_id:
+        tags += lecture_change_tags(instance.pk, before)
+    pagecache.bump(*tags)
+
+
+def lecture_photo_changed(sender, instance: LecturePhoto, **kwargs) -> None:
+    pagecache.bump(f"lecture:{instance.lecture_id}")
+
+
+def category_changed(sender, instance, **kwargs) -> None:
+    pagecache.bump(CATEGORIES, PAGES)
+
+
+def jurisdiction_changed(sender, instance: JurisdictionSettings, **kwargs) -> None:
+    pagecache.bump(f"site:{instance.site_id}")
+
+
+def connect() -> None:
+    uid = "content_pagecache"
+    hooks.register("before_serve_page", before_serve_page)
+    for model in (HomePage, ArticleIndexPage, ArticlePage):
+        name = model._meta.model_name
+        post_save.connect(page_changed, sender=model, dispatch_uid=f"{uid}_{name}_save")
+        post_delete.connect(page_changed, sender=model, dispatch_uid=f"{uid}_{name}_delete")
+        page_published.connect(page_changed, sender=model, dispatch_uid=f"{uid}_{name}_published")
+        page_unpublished.connect(page_changed, sender=model, dispatch_uid=f"{uid}_{name}_unpublished")
+    post_page_move.connect(page_moved, dispatch_uid=f"{uid}_page_moved")
+    pre_save.connect(remember_place, sender=Lecture, dispatch_uid=f"{uid}_lecture_pre")
+    post_save.connect(lecture_changed, sender=Lecture, dispatch_uid=f"{uid}_lecture_save")
+    post_delete.connect(lecture_changed, sender=Lecture, dispatch_uid=f"{uid}_lecture_delete")
+    post_save.connect(lecture_photo_changed, sender=LecturePhoto, dispatch_uid=f"{uid}_photo_save")
+    post_delete.connect(lecture_photo_changed, sender=LecturePhoto, dispatch_uid=f"{uid}_photo_delete")
+    post_save.connect(category_changed, sender=ArticleCategory, dispatch_uid=f"{uid}_category_save")
+    post_delete.connect(category_changed, sender=ArticleCategory, dispatch_uid=f"{uid}_category_delete")
+    post_save.connect(jurisdiction_changed, sender=JurisdictionSettings, dispatch_uid=f"{uid}_site_save")
+    pagecache.register("lectures:list", lecture_list_tags, params=LECTURE_PARAMS)
+    pagecache.register("lectures:calendar", lecture_list_tags, params=("area",))
+    pagecache.register("lectures:detail", lecture_tags)
+    pagecache.register("lectures:ics", lecture_tags)

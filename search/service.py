@@ -40,6 +40,11 @@ def _suspend(exc: Exception) -> None:
     )
 
 
+def suspend(exc: Exception) -> None:
+    """Record an outage seen elsewhere (the admin's search backend), so that every search skips it."""
+    _suspend(exc)
+
+
 def reset() -> None:
     """Forget a recorded outage (tests, and the worker once the cluster answers again)."""
     global _unavailable_until

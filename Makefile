@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev browser-deps demo clean elasticsearch elasticsearch-down bench-search
+.PHONY: run test lint bench install install-dev browser-deps demo clean elasticsearch elasticsearch-down bench-search bench-load
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,14 +69,19 @@ test: install-dev browser-deps lint
 	fi; \
 	ELASTICSEARCH_URL="$$es_url" $(PY) -m pytest $(PYTEST_ARGS)
 
-## bench: national-scale benchmarks (see bench/README.md): import and pages, then the search
+## bench: national-scale benchmarks (see bench/README.md): import and pages, the search, the load
 bench: install-dev
 	@status=0; $(PY) bench/run.py $(BENCH_ARGS) || status=$$?; \
-	$(PY) bench/search_bench.py $(SEARCH_BENCH_ARGS) || status=$$?; exit $$status
+	$(PY) bench/search_bench.py $(SEARCH_BENCH_ARGS) || status=$$?; \
+	$(PY) bench/load.py $(BENCH_LOAD_ARGS) || status=$$?; exit $$status
 
 ## bench-search: the search benchmark alone (Elasticsearch beside the PostgreSQL fallback)
 bench-search: install-dev
 	$(PY) bench/search_bench.py $(SEARCH_BENCH_ARGS)
+
+## bench-load: gunicorn + PostgreSQL + Redis under wrk, cached and uncached pages against a trivial view
+bench-load: install-dev
+	$(PY) bench/load.py $(BENCH_LOAD_ARGS)
 
 clean:
 	rm -rf var .cache/test-media .pytest_cache

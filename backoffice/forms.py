@@ -1,4 +1,5 @@
-"""Forms of the back office: login with lockout, the second factor, and scoped model forms."""
+"""Forms of the back office: login with lockout, the second factor and its enrolment code, and
+scoped model forms."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from . import security
+from .enrolment import CODE_LENGTH, normalise_code
 from .scope import scope_for, scoped
 
 
@@ -56,6 +58,25 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError(_("验证码只含数字。"))
         return token
+
+
+class EnrolmentCodeForm(forms.Form):
+    """The one-time code a superuser handed over, asked for before an authenticator is bound."""
+
+    code = forms.CharField(
+        label=_("绑定码"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}
+        ),
+        help_text=_("由系统管理员签发的 16 位绑定码（如 ABCD-EFGH-JKMN-PQRS），大小写和短横线均可。"),
+    )
+
+    def clean_code(self) -> str:
+        code = normalise_code(self.cleaned_data["code"])
+        if len(code) != CODE_LENGTH:
+            raise forms.ValidationError(_("绑定码应为 %(length)d 位字母和数字。") % {"length": CODE_LENGTH})
+        return code
 
 
 class ScopedModelForm(WagtailAdminModelForm):

@@ -166,3 +166,41 @@ class ProgrammeLogEntry(BaseLogEntry):
 
     def __str__(self) -> str:
         return f"ProgrammeLogEntry {self.pk}: {self.action} on {self.object_verbose_name} {self.object_id}"
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that lets one account enrol an authenticator (second factor).
+
+    A stolen password alone must not be enough to bind the thief's phone to a bureau account, so
+    enrolment asks for this code, issued by a superuser and handed over out of band (in person,
+    by telephone). Only a keyed hash of the code is stored; it expires, it is used once, and a
+    newer code replaces any older unused one.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="enrolment_codes",
+    )
+    code_hash = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("签发时间"))
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("验证器绑定码")
+        verbose_name_plural = _("验证器绑定码")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} {self.issued_at:%Y-%m-%d %H:%M}"

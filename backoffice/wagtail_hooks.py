@@ -12,6 +12,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets.button import Button
 
 from advisers.models import (
     Adviser,
@@ -25,9 +26,10 @@ from advisers.models import (
 )
 from places.models import Division
 
+from . import enrolment as enrolment_codes
 from .models import ProgrammeLogEntry, StaffProfile
 from .scope import scope_for
-from .views import coverage, imports, my_profile, two_factor
+from .views import coverage, enrolment, imports, my_profile, two_factor
 from .viewsets import ScopedModelViewSet
 
 PROGRAMME_MENU_HOOK = "register_programme_menu_item"
@@ -37,6 +39,7 @@ PROGRAMME_MENU_HOOK = "register_programme_menu_item"
 def register_backoffice_urls():
     return [
         path("2fa/", two_factor.two_factor, name="backoffice_two_factor"),
+        path("enrolment-codes/<int:user_id>/", enrolment.issue_enrolment, name="backoffice_issue_enrolment"),
         path("my-profile/", my_profile.my_profile, name="backoffice_my_profile"),
         path("coverage/", coverage.coverage, name="backoffice_coverage"),
         path("coverage/export.<str:fmt>", coverage.coverage_export, name="backoffice_coverage_export"),
@@ -150,6 +153,25 @@ def register_programme_log_model(actions):
         StaffProfile,
     ):
         actions.register_model(model, ProgrammeLogEntry)
+
+
+@hooks.register("register_log_actions")
+def register_enrolment_log_actions(actions):
+    """Issue and use of second-factor enrolment codes, and resets, in the account's audit log."""
+    for action, (label, message) in enrolment_codes.LOG_ACTIONS.items():
+        actions.register_action(action, label, message)
+
+
+@hooks.register("register_user_listing_buttons")
+def enrolment_code_button(user, request_user):
+    """Superusers issue an account's enrolment code (or reset its authenticator) from the user list."""
+    if request_user.is_superuser:
+        yield Button(
+            _("签发验证器绑定码"),
+            reverse("backoffice_issue_enrolment", args=[user.pk]),
+            icon_name="key",
+            priority=50,
+        )
 
 
 @hooks.register("insert_global_admin_css")

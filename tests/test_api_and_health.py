@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import BUZHAI, JIANGZHOU, TAIPING
@@ -80,8 +82,98 @@ def test_healthz(client):
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
-def test_readyz_reports_database_and_search(client, db):
-    data = client.get("/readyz").json()
+READYZ_TOKEN = "readyz-test-token"  # noqa: S105 -- a test value
+
+
+@pytest.fixture
+def readyz_token(settings):
+    settings.PORTAL_READYZ_TOKEN = READYZ_TOKEN
+    return {"HTTP_AUTHORIZATION": f"Bearer {READYZ_TOKEN}"}
+
+
+def test_readyz_tells_the_public_only_ok(client, db, readyz_token):
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+    for wrong in ("Bearer wrong-token", f"Basic {READYZ_TOKEN}", "Bearer "):
+        assert client.get("/readyz", HTTP_AUTHORIZATION=wrong).json() == {"status": "ok"}
+
+
+def test_readyz_without_a_configured_token_accepts_none(client, db, settings):
+    settings.PORTAL_READYZ_TOKEN = ""
+    assert client.get("/readyz", HTTP_AUTHORIZATION="Bearer ").json() == {"status": "ok"}
+
+
+def test_readyz_reports_database_and_search_to_a_token(client, db, readyz_token):
+    data = client.get("/readyz", **readyz_token).json()
     assert data["status"] == "ok"
     assert data["database"]["ok"] is True
     assert data["search"]["backend"] == "database"
+    assert data["static"] == {"ok": True, "manifest": None}  # test settings: no manifest storage
+
+
+def test_readyz_reports_details_to_staff_only(client, db, django_user_model):
+    villager = django_user_model.objects.create_user("villager", password="x-Pass-12345")
+    client.force_login(villager)
+    assert client.get("/readyz").json() == {"status": "ok"}
+    staff = django_user_model.objects.create_user("operator", password="x-Pass-12345", is_staff=True)
+    client.force_login(staff)
+    assert client.get("/readyz").json()["database"]["ok"] is True
+
+
+@pytest.fixture
+def manifest_storage(settings, tmp_path):
+    """Production's manifest storage over an empty STATIC_ROOT (the storage reloads on change)."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "portal.storage.PortalStaticFilesStorage"},
+    }
+    return tmp_path
+
+
+def test_readyz_is_unavailable_without_the_static_manifest(client, db, manifest_storage, readyz_token):
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.json() == {"status": "unavailable"}
+    data = client.get("/readyz", **readyz_token).json()
+    assert data["static"] == {"ok": False, "manifest": "staticfiles.json", "entries": 0}
+    assert data["database"]["ok"] is True
+
+
+def test_readyz_is_ready_with_the_static_manifest(client, db, settings, manifest_storage, readyz_token):
+    manifest = {"paths": {"portal/site.css": "portal/site.0123456789ab.css"}, "version": "1.1", "hash": "x"}
+    (manifest_storage / "staticfiles.json").write_text(json.dumps(manifest))
+    # A process loads the manifest once, when its storage is created: switch it anew.
+    settings.STATIC_ROOT = str(manifest_storage)
+    response = client.get("/readyz", **readyz_token)
+    assert response.status_code == 200 and response.json()["static"]["entries"] == 1
+
+
+def test_readyz_keeps_the_search_probe_for_a_few_seconds(client, db, settings, monkeypatch, readyz_token):
+    """A hanging Elasticsearch costs one probe per process and period, not one per poll."""
+    from directory import health
+    from search import es
+
+    probes = []
+    real_state = es.state
+
+    def counted_state():
+        probes.append(1)
+        return real_state()
+
+    monkeypatch.setattr(es, "state", counted_state)
+    settings.PORTAL_READYZ_SEARCH_PROBE_SECONDS = 300
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # the discard port: nothing answers
+    health.forget_search_probe()
+    try:
+        first = client.get("/readyz", **readyz_token).json()
+        second = client.get("/readyz", **readyz_token).json()
+        assert len(probes) == 1
+        assert first["search"] == second["search"]
+        assert first["search"]["backend"] == "database-fallback" and first["status"] == "ok"
+        assert first["search"]["elasticsearch"]["reachable"] is False
+        settings.PORTAL_READYZ_SEARCH_PROBE_SECONDS = 0
+        client.get("/readyz", **readyz_token)
+        assert len(probes) == 2
+    finally:
+        health.forget_search_probe()

@@ -198,10 +198,11 @@ def test_contracts_coming_into_force_are_requeued_daily(world, use_elasticsearch
     assert outbox.refresh_contract_changes(today + dt.timedelta(days=1)) == 0  # once a day
 
 
-def test_readyz_reports_elasticsearch(client, world, use_elasticsearch):
+def test_readyz_reports_elasticsearch(client, world, use_elasticsearch, settings):
     rebuild_indexes()
     outbox.drain()
-    search_state = client.get("/readyz").json()["search"]
+    settings.PORTAL_READYZ_TOKEN = "readyz-test-token"  # noqa: S105 -- a test value; details need it
+    search_state = client.get("/readyz", HTTP_AUTHORIZATION="Bearer readyz-test-token").json()["search"]
     assert search_state["backend"] == "elasticsearch" and search_state["wagtail_backend"] == "database"
     state = search_state["elasticsearch"]
     assert state["reachable"] and state["alias_present"] and state["alias"] == es.alias()

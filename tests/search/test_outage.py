@@ -86,7 +86,7 @@ def search(client, q: str) -> dict:
 
 
 def test_outage_saves_succeed_search_falls_back_queue_drains(
-    client, world, own_node, django_capture_on_commit_callbacks, make_contract
+    client, world, own_node, django_capture_on_commit_callbacks, make_contract, settings
 ):
     nodes, port = own_node
     rebuild_indexes()
@@ -129,7 +129,8 @@ def test_outage_saves_succeed_search_falls_back_queue_drains(
     html = client.get("/search/", {"q": "卜寨"}).content.decode()
     assert "搜索服务暂时不可用" in html and "卜寨村委会" in html
 
-    ready = client.get("/readyz").json()
+    settings.PORTAL_READYZ_TOKEN = "readyz-test-token"  # noqa: S105 -- a test value; details need it
+    ready = client.get("/readyz", HTTP_AUTHORIZATION="Bearer readyz-test-token").json()
     assert ready["search"]["elasticsearch"]["reachable"] is False
     assert ready["search"]["backend"] == "database-fallback" and ready["search"]["outbox_backlog"] >= 6
 

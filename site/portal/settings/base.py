@@ -194,6 +194,12 @@ LOGIN_URL = "wagtailadmin_login"
 # The public service hotline of the judicial administration (12348 公共法律服务热线).
 PORTAL_HOTLINE = "12348"
 
+# /readyz (directory/health.py): the public sees ok / not ok; staff and probes sending
+# "Authorization: Bearer <token>" also see the database, static manifest and search details.
+PORTAL_READYZ_TOKEN = os.environ.get("PORTAL_READYZ_TOKEN", "")
+# The Elasticsearch probe's result is reused for this many seconds within a process.
+PORTAL_READYZ_SEARCH_PROBE_SECONDS = float(os.environ.get("PORTAL_READYZ_SEARCH_PROBE_SECONDS", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -33,4 +33,6 @@ STATIC_ROOT = None
 # tests switch Elasticsearch on for themselves with this URL and a per-session index prefix.
 ELASTICSEARCH_TEST_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_URL = ""
+# Each test sees Elasticsearch's current state on /readyz (tests of the probe cache set it).
+PORTAL_READYZ_SEARCH_PROBE_SECONDS = 0
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "modelsearch.backends.database"}}

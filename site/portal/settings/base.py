@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -152,6 +154,28 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Outgoing mail (password reset, moderation notices): EMAIL_URL, e.g.
+# smtp://user:password@mail.example.cn:587/?tls=True (dj-email-url; URL-encode the password).
+# Without it, mail is written to the console here; production settings drop it and switch
+# Wagtail's password reset off, so that nothing claims to have sent mail it could not send.
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+try:
+    _email = dj_email_url.parse(EMAIL_URL) if EMAIL_URL else {}
+except ValueError as exc:
+    raise ImproperlyConfigured(f"EMAIL_URL is malformed: {exc}") from None
+if EMAIL_URL and not _email.get("EMAIL_BACKEND"):
+    raise ImproperlyConfigured("EMAIL_URL must start with smtp://, submission://, console:// or dummy://.")
+EMAIL_BACKEND = _email.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT") or 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
 WAGTAIL_SITE_NAME = "一村(社区)一法律顾问"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
@@ -190,6 +214,9 @@ PAGECACHE_ENABLED = os.environ.get("PAGECACHE_ENABLED", "1") == "1"
 PAGECACHE_TIMEOUT = int(os.environ.get("PAGECACHE_TIMEOUT", "300"))
 
 LOGIN_URL = "wagtailadmin_login"
+
+# True under production settings only: load_demo refuses to run there without its flag.
+PORTAL_IS_PRODUCTION = False
 
 # The public service hotline of the judicial administration (12348 公共法律服务热线).
 PORTAL_HOTLINE = "12348"

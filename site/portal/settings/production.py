@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403 -- settings modules extend the base by design
-from .base import DATABASES, STORAGES
+from .base import DATABASES, EMAIL_URL, STORAGES
 
 
 def _required(name: str) -> str:
@@ -16,6 +16,8 @@ def _required(name: str) -> str:
 
 
 DEBUG = False
+# Commands that must not run on a real installation (load_demo) check this.
+PORTAL_IS_PRODUCTION = True
 SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = [h.strip() for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
 _required("DATABASE_URL")
@@ -57,6 +59,17 @@ else:
 
 # Back office: bureau roles and superusers must pass a TOTP second factor (等保 2.0 level 3).
 PORTAL_REQUIRE_2FA_FOR_BUREAUS = True
+
+# Links in mail and notifications point at the public address (default: the first allowed host).
+WAGTAILADMIN_BASE_URL = (
+    os.environ.get("WAGTAILADMIN_BASE_URL", "").strip() or f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+)
+if not EMAIL_URL:
+    # No mail server: mail is dropped (the console would put reset links in the logs), and
+    # Wagtail's "forgot password" is off rather than saying it sent a link nobody receives.
+    # Staff reset passwords for each other (admin › 用户) or with manage.py changepassword.
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    WAGTAIL_PASSWORD_RESET_ENABLED = False
 # Production runs behind one reverse proxy (README): take the client address from the hop it
 # appends to X-Forwarded-For. Set 0 if gunicorn faces clients directly, 2 behind a CDN and a proxy.
 PORTAL_TRUSTED_PROXY_COUNT = int(os.environ.get("PORTAL_TRUSTED_PROXY_COUNT", "1"))

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Templates of /sitemap.xml (portal/sitemaps.py).
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [

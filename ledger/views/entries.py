@@ -63,7 +63,7 @@ def filtered_entries(request):
             filters["month"] = ""
     if filters["place"]:
         if filters["place"].isdigit() and len(filters["place"]) <= codes.CODE_LENGTHS[codes.VILLAGE]:
-            entries = entries.filter(village_id__startswith=filters["place"])
+            entries = entries.filter(village__code__startswith=filters["place"])
         else:
             filters["place"] = ""
     if filters["kind"] in LedgerEntry.Kind.values:

@@ -48,12 +48,6 @@ class EntryForm(forms.ModelForm):
         if self.instance.pk and self.instance.kind == LedgerEntry.Kind.LECTURE:
             self.fields["kind"].choices = LedgerEntry.Kind.choices
 
-    def clean_hours(self):
-        hours = self.cleaned_data["hours"]
-        if hours is not None and (hours * 2) % 1:
-            raise forms.ValidationError(_("时长以半小时为单位，如 1.5。"))
-        return hours
-
 
 class DisputeForm(forms.Form):
     reason = forms.CharField(

@@ -21,6 +21,7 @@ from places import codes
 from places.models import Division
 
 from .storage import private_storage
+from .validators import validate_half_hours, validate_no_personal_numbers
 
 MAX_HOURS_PER_ENTRY = Decimal("12")
 
@@ -67,12 +68,17 @@ class LedgerEntry(models.Model):
         _("时长（小时）"),
         max_digits=4,
         decimal_places=1,
-        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_HOURS_PER_ENTRY)],
+        validators=[
+            MinValueValidator(Decimal("0.5")),
+            MaxValueValidator(MAX_HOURS_PER_ENTRY),
+            validate_half_hours,
+        ],
     )
     people_served = models.PositiveIntegerField(_("服务人数"), default=0)
     summary = models.TextField(
         _("工作摘要"),
         max_length=1000,
+        validators=[validate_no_personal_numbers],
         help_text=_("简要说明所做工作。请勿填写群众的姓名、身份证号、电话等个人信息。"),
     )
     confirmation = models.CharField(

@@ -20,6 +20,7 @@ from viewflow.workflow.models import Process, Task
 
 from advisers.models import Adviser, ServiceContract
 from ledger.storage import private_storage
+from ledger.validators import validate_half_hours, validate_no_personal_numbers
 from places import codes
 from places.models import Division
 
@@ -167,12 +168,17 @@ class FeeFiling(ScopedProcess):
         _("服务时长（小时）"),
         max_digits=4,
         decimal_places=1,
-        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("12"))],
+        validators=[
+            MinValueValidator(Decimal("0.5")),
+            MaxValueValidator(Decimal("12")),
+            validate_half_hours,
+        ],
         help_text=_("备案通过后计入工作台账。"),
     )
     description = models.TextField(
         _("事项简述"),
         max_length=500,
+        validators=[validate_no_personal_numbers],
         help_text=_("如：代写赡养纠纷起诉状。请勿填写身份证号、电话、住址等个人信息。"),
     )
     basis = models.CharField(_("收费方式"), max_length=10, choices=Basis.choices)

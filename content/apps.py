@@ -10,9 +10,11 @@ class ContentConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
-        from . import pagecache
+        from . import pagecache, uploads
 
         pagecache.connect()
+        # Uploaded images lose their EXIF (GPS) before the original is written.
+        uploads.connect()
 
         from backoffice import roles, scope
 

@@ -152,7 +152,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Wagtail's originals (original_images/) and documents go to PRIVATE_MEDIA_ROOT, never
+    # served; renditions (images/) stay public under MEDIA_ROOT (content/uploads.py).
+    "default": {"BACKEND": "content.uploads.PublicRenditionsStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

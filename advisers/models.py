@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -125,6 +127,10 @@ class Firm(models.Model):
         return self.name
 
 
+# Longest bio or reputation text on the public adviser page (about two screens on a phone).
+BIO_MAX_LENGTH = 2000
+
+
 class Adviser(models.Model):
     """A lawyer (律师) or basic-level legal service worker (基层法律服务工作者) serving villages."""
 
@@ -170,13 +176,19 @@ class Adviser(models.Model):
         related_name="+",
     )
     specialties = models.ManyToManyField(Specialty, verbose_name=_("业务专长"), blank=True)
-    bio = models.TextField(_("个人简介"), blank=True)
+    # Free text shown on the public adviser page: bounded here (admin, import, shell) and in the
+    # database, so that nobody can publish a megabyte page.
+    bio = models.TextField(
+        _("个人简介"), blank=True, max_length=BIO_MAX_LENGTH, validators=[MaxLengthValidator(BIO_MAX_LENGTH)]
+    )
     practising_since = models.PositiveSmallIntegerField(
         _("开始执业年份"), null=True, blank=True, validators=[MinValueValidator(1950)]
     )
     reputation = models.TextField(
         _("业绩与信誉"),
         blank=True,
+        max_length=BIO_MAX_LENGTH,
+        validators=[MaxLengthValidator(BIO_MAX_LENGTH)],
         help_text=_("司法行政机关公布的近年业绩、信誉等情况（崇政办发〔2017〕101号 二(一)3）。"),
     )
     user = models.OneToOneField(
@@ -196,6 +208,18 @@ class Adviser(models.Model):
         verbose_name = _("法律顾问")
         verbose_name_plural = _("法律顾问")
         ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("bio"), BIO_MAX_LENGTH),
+                name="adviser_bio_length",
+                violation_error_message=_("个人简介不能超过 2000 个字。"),
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("reputation"), BIO_MAX_LENGTH),
+                name="adviser_reputation_length",
+                violation_error_message=_("业绩与信誉不能超过 2000 个字。"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

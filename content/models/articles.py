@@ -27,6 +27,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from content.blocks import ArticleBodyBlock, plain_text
+from content.models.limits import length_constraint, limited
 from places import codes
 
 ARTICLES_PER_PAGE = 10
@@ -72,7 +73,7 @@ class ArticleTag(TaggedItemBase):
 class ArticleIndexPage(RoutablePageMixin, Page):
     """`/articles/` of one site: its articles by category, newest first, and their feeds."""
 
-    intro = models.TextField(_("简介"), blank=True, max_length=500)
+    intro = models.TextField(_("简介"), blank=True, **limited(500))
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["content.HomePage"]
@@ -81,6 +82,9 @@ class ArticleIndexPage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("普法文章栏目")
+        constraints = [
+            length_constraint("intro", 500, "articleindexpage_intro_length", _("简介不能超过 500 个字。"))
+        ]
 
     def full_clean(self, *args, **kwargs):
         # `/articles/` is a stable address (printed on notice boards, linked from every page), so
@@ -166,7 +170,7 @@ class ArticlePage(Page):
 
     date = models.DateField(_("发布日期"), default=timezone.localdate)
     intro = models.TextField(
-        _("导语"), max_length=300, help_text=_("一两句话说清这篇文章解决什么问题，显示在列表和订阅中。")
+        _("导语"), **limited(300), help_text=_("一两句话说清这篇文章解决什么问题，显示在列表和订阅中。")
     )
     category = models.ForeignKey(
         ArticleCategory, verbose_name=_("分类"), on_delete=models.PROTECT, related_name="articles"
@@ -230,6 +234,9 @@ class ArticlePage(Page):
     class Meta:
         verbose_name = _("普法文章")
         verbose_name_plural = _("普法文章")
+        constraints = [
+            length_constraint("intro", 300, "articlepage_intro_length", _("导语不能超过 300 个字。"))
+        ]
 
     def clean(self) -> None:
         super().clean()

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from .limits import length_constraint, limited
+
 
 class HomePage(Page):
     """`/`: find your village's adviser, call 12348, read the latest articles, see the next lectures.
@@ -20,6 +22,7 @@ class HomePage(Page):
     intro = models.TextField(
         _("简介"),
         blank=True,
+        **limited(500),
         default=_("每个村(社区)都有一名律师或基层法律服务工作者担任法律顾问，免费为村(居)民解答法律问题。"),
     )
 
@@ -30,6 +33,7 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("首页")
+        constraints = [length_constraint("intro", 500, "homepage_intro_length", _("简介不能超过 500 个字。"))]
 
     def get_context(self, request, *args, **kwargs):
         from content.home import home_content

@@ -26,6 +26,8 @@ from wagtail.search import index
 
 from places import codes
 
+from .limits import length_constraint, limited
+
 LECTURE_LEVELS = (codes.TOWNSHIP, codes.VILLAGE)
 
 
@@ -71,7 +73,7 @@ class Lecture(index.Indexed, ClusterableModel):
         CANCELLED = "cancelled", _("已取消")
 
     topic = models.CharField(_("讲座主题"), max_length=120)
-    description = models.TextField(_("内容简介"), max_length=1000, blank=True)
+    description = models.TextField(_("内容简介"), blank=True, **limited(1000))
     category = models.ForeignKey(
         "content.ArticleCategory",
         verbose_name=_("普法分类"),
@@ -116,7 +118,7 @@ class Lecture(index.Indexed, ClusterableModel):
     attendance = models.PositiveIntegerField(_("到场人数"), null=True, blank=True)
     summary = models.TextField(
         _("讲座情况"),
-        max_length=2000,
+        **limited(2000),
         blank=True,
         help_text=_("讲了什么、群众问了什么。请勿填写群众的姓名、电话等个人信息。"),
     )
@@ -153,6 +155,12 @@ class Lecture(index.Indexed, ClusterableModel):
         verbose_name_plural = _("法制讲座")
         ordering = ["-starts_at", "-pk"]
         indexes = [models.Index(fields=["place", "starts_at"], name="lecture_place_start")]
+        constraints = [
+            length_constraint(
+                "description", 1000, "lecture_description_length", _("内容简介不能超过 1000 个字。")
+            ),
+            length_constraint("summary", 2000, "lecture_summary_length", _("讲座情况不能超过 2000 个字。")),
+        ]
 
     def __str__(self) -> str:
         when = timezone.localtime(self.starts_at).strftime("%Y-%m-%d %H:%M") if self.starts_at else ""

@@ -15,6 +15,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from content import themes
+from content.models.limits import length_constraint, limited
 from places import codes
 
 site_code_validator = RegexValidator(r"^[0-9A-Za-z]{0,20}$", _("网站标识码只能包含数字和字母。"))
@@ -62,7 +63,7 @@ class JurisdictionSettings(BaseSiteSetting):
         help_text=_("如：法律服务进村(社区)，群众不出村享受法律服务"),
     )
     footer_text = models.TextField(
-        _("页脚说明"), max_length=500, blank=True, help_text=_("如：地址、邮编、办公时间。")
+        _("页脚说明"), **limited(500), blank=True, help_text=_("如：地址、邮编、办公时间。")
     )
     undertaker = models.CharField(_("承办单位"), max_length=100, blank=True)
     icp_number = models.CharField(
@@ -102,6 +103,11 @@ class JurisdictionSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("辖区设置")
+        constraints = [
+            length_constraint(
+                "footer_text", 500, "jurisdiction_footer_length", _("页脚说明不能超过 500 个字。")
+            )
+        ]
 
     @property
     def area_prefixes(self) -> list[str]:

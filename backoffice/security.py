@@ -8,7 +8,8 @@
     a user name can no longer lock its owner out with five wrong passwords;
   * a client address for every account after `PORTAL_LOGIN_ADDRESS_FAILURE_LIMIT` (30) failures
     (credential stuffing: one address trying many names).
-  Failures are rows in the database, so every web process enforces the same lockout.
+  An IPv6 client counts as its /64 (`lockout_address`). Failures are rows in the database, so
+  every web process enforces the same lockout.
 - The client address is the rightmost hop of the proxy header (`PORTAL_CLIENT_IP_HEADER`,
   X-Forwarded-For by default) that our own `PORTAL_TRUSTED_PROXY_COUNT` proxies did not add; the
   entries to its left are written by the client and never trusted (`client_address`).
@@ -123,6 +124,18 @@ def client_address(request: HttpRequest | None) -> str | None:
 # --- lockout -------------------------------------------------------------------------------
 
 
+def lockout_address(request: HttpRequest | None) -> str | None:
+    """The address failures are counted by: the client's IPv4 address, or its IPv6 /64.
+
+    One IPv6 subscriber is routed a whole /64 (or more), so counting single IPv6 addresses would
+    give an attacker 2^64 fresh "addresses"; the /64 is what one household or office holds.
+    """
+    address = client_address(request)
+    if address and ":" in address:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return address
+
+
 def failure_limit() -> int:
     """Failures of one account from one address that lock that pair."""
     return int(getattr(settings, "PORTAL_LOGIN_FAILURE_LIMIT", 5))
@@ -143,7 +156,8 @@ def lockout_window() -> dt.timedelta:
 
 
 def normalise_username(username: str | None) -> str:
-    return (username or "").strip().lower()[:150]
+    # NUL cannot be stored in a PostgreSQL text column; it is never part of a real user name.
+    return (username or "").replace("\x00", "").strip().lower()[:150]
 
 
 def failure_counts(username: str | None, address: str | None) -> dict[str, int]:
@@ -176,7 +190,7 @@ def failure_counts(username: str | None, address: str | None) -> dict[str, int]:
 
 def lock_reason(username: str | None, request: HttpRequest | None) -> str | None:
     """Which lock holds for this login attempt: "pair", "account", "address", or None."""
-    address = client_address(request)
+    address = lockout_address(request)
     counts = failure_counts(username, address)
     if counts["account"] >= account_failure_limit():
         return "account"
@@ -197,7 +211,7 @@ def record_failure(username: str | None, request: HttpRequest | None) -> None:
 
     now = timezone.now()
     name = normalise_username(username)
-    LoginFailure.objects.create(username=name, address=client_address(request), at=now)
+    LoginFailure.objects.create(username=name, address=lockout_address(request), at=now)
     # Forget failures older than the window; the table never grows past recent attempts.
     LoginFailure.objects.filter(at__lt=now - lockout_window()).delete()
     if name and failure_counts(name, None)["account"] >= account_failure_limit():
@@ -242,7 +256,7 @@ def clear_failures(username: str | None, request: HttpRequest | None = None) -> 
     account of their own)."""
     from .models import LoginFailure
 
-    address = client_address(request)
+    address = lockout_address(request)
     LoginFailure.objects.filter(username=normalise_username(username), address=address).delete()
 
 

@@ -277,3 +277,32 @@ def test_lockout_survives_across_processes_because_it_is_in_the_database(officer
     assert is_locked("jiangzhou_bureau", request)
     assert not is_locked("ningming_bureau", request)
     assert not is_locked("jiangzhou_bureau", RequestFactory().post("/", REMOTE_ADDR="10.4.4.5"))
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["jiangzhou\x00bureau", "x" * 10_000, "\u202ejiangzhou", ""],
+    ids=["nul", "10kb", "bidi", "empty"],
+)
+def test_malformed_login_input_is_a_form_error_not_a_500(client, officer, username):
+    response = login(client, username, "wrong", "10.8.8.8")
+    assert response.status_code == 200
+    # A name the form refused before authenticating, or one recorded in a storable form.
+    assert all(
+        "\x00" not in name and len(name) <= 150
+        for name in LoginFailure.objects.values_list("username", flat=True)
+    )
+
+
+def test_a_failure_with_a_nul_in_the_name_is_stored(officer):
+    from backoffice.security import record_failure
+
+    record_failure("jiangzhou\x00_bureau", RequestFactory().post("/", REMOTE_ADDR="10.8.8.9"))
+    assert LoginFailure.objects.get().username == "jiangzhou_bureau"
+
+
+def test_ipv6_clients_are_counted_per_64(client, officer):
+    for host in range(1, 6):  # five addresses of one /64: one subscriber
+        login(client, "jiangzhou_bureau", "guess", f"2001:db8:1:2::{host}")
+    assert locked(login(client, "jiangzhou_bureau", PASSWORD, "2001:db8:1:2::99"))
+    assert logged_in(login(client, "jiangzhou_bureau", PASSWORD, "2001:db8:1:3::1"))

@@ -268,7 +268,8 @@ class ArticlePage(Page):
         parent_path = self.path[: -self.steplen]
         links = self.related_links.all()
         if isinstance(links, models.QuerySet):
-            links = links.select_related("article")
+            # What an article card shows, in one query whatever the number of links.
+            links = links.select_related("article__category", "article__cover_image")
         picked = [
             link.article
             for link in links
@@ -281,11 +282,40 @@ class ArticlePage(Page):
             .live()
             .public()
             .filter(category_id=self.category_id)
+            .select_related("category", "cover_image")
             .order_by("-date", "-pk")[:limit]
         )
+
+    def load_shown_objects(self, related: list[ArticlePage]) -> None:
+        """Load what the page shows in a fixed number of queries, whatever its number of images.
+
+        The category and cover image come in one query; the renditions of every image on the
+        page (cover, figures in the body, related articles' covers) in one more, so that the
+        picture tags find them prefetched instead of asking the cache image by image.
+        """
+        if self.pk and (self.category_id or self.cover_image_id):
+            row = (
+                ArticlePage.objects.select_related("category", "cover_image")
+                .only("category", "cover_image")
+                .filter(pk=self.pk, category_id=self.category_id, cover_image_id=self.cover_image_id)
+                .first()
+            )
+            if row is not None:  # None: a preview whose category or cover differs from the saved one
+                self.category = row.category
+                self.cover_image = row.cover_image
+        images = [self.cover_image] if self.cover_image_id else []
+        for block in self.body:
+            image = block.value.get("image") if block.block_type == "image" else None
+            if image is not None:
+                images.append(image)
+        images += [article.cover_image for article in related if article.cover_image_id]
+        models.prefetch_related_objects(images, "renditions")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["related_articles"] = self.related_articles()
+        self.load_shown_objects(context["related_articles"])
         context["tag_list"] = list(self.tags.all())
+        # The breadcrumbs and every tag link point at the index: look it up once, not per link.
+        context["article_index"] = self.get_parent()
         return context

@@ -205,11 +205,15 @@ if ELASTICSEARCH_URL:
     }
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 
+# Wagtail's rendition cache, kept in the default cache without writing back what it read there
+# (content/renditions.py); every settings module that redefines CACHES adds this alias again.
+RENDITIONS_CACHE = {"BACKEND": "content.renditions.RenditionCache", "LOCATION": "default", "TIMEOUT": 86400}
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "portal",
-    }
+    },
+    "renditions": RENDITIONS_CACHE,
 }
 
 # Page cache for anonymous visitors (pagecache/): in the cache above, invalidated by tags when a

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403 -- settings modules extend the base by design
-from .base import DATABASES, EMAIL_URL, STORAGES
+from .base import DATABASES, EMAIL_URL, RENDITIONS_CACHE, STORAGES
 
 
 def _required(name: str) -> str:
@@ -56,6 +56,8 @@ else:
             "LOCATION": "portal_cache",
         }
     }
+# Renditions in the shared cache, read without a write-back (content/renditions.py).
+CACHES["renditions"] = RENDITIONS_CACHE
 
 # Back office: bureau roles and superusers must pass a TOTP second factor (等保 2.0 level 3).
 PORTAL_REQUIRE_2FA_FOR_BUREAUS = True

@@ -103,6 +103,9 @@ def clean_image_bytes(data: bytes) -> bytes | None:
         if not _has_metadata(original):
             return None
         image_format = original.format
+        if image_format == "MPO":
+            # Phones' "JPEG" with extra frames (depth map, preview): keep the photo, as a JPEG.
+            image_format = "JPEG"
         options: dict = {k: original.info[k] for k in KEPT_INFO if k in original.info}
         if image_format == "JPEG":
             # The original's quantisation: no visible loss from writing it again.
@@ -112,7 +115,7 @@ def clean_image_bytes(data: bytes) -> bytes | None:
         elif image_format == "WEBP":
             options["lossless"] = bool(original.info.get("lossless"))
             options["quality"] = 90
-        if getattr(original, "n_frames", 1) > 1:
+        if image_format != "JPEG" and getattr(original, "n_frames", 1) > 1:
             # An animation: keep every frame as it is (orientation tags on animations are rare).
             cleaned = original
             options["save_all"] = True

@@ -76,7 +76,9 @@ def assert_clean(picture: Image.Image) -> None:
 @pytest.mark.django_db
 def test_a_jpeg_loses_gps_and_stays_upright_and_a_jpeg():
     data = phone_photo("JPEG")
-    image = WagtailImage.objects.create(title="驻点照片", file=ImageFile(io.BytesIO(data), name="IMG_0001.jpg"))
+    image = WagtailImage.objects.create(
+        title="驻点照片", file=ImageFile(io.BytesIO(data), name="IMG_0001.jpg")
+    )
 
     picture = stored(image)
     assert picture.format == "JPEG"
@@ -109,7 +111,9 @@ def test_png_and_webp_lose_their_metadata_and_keep_their_format(fmt):
 def test_a_clean_image_is_written_as_it_came():
     buffer = io.BytesIO()
     Image.new("RGB", (20, 20), "green").save(buffer, "PNG")
-    image = WagtailImage.objects.create(title="干净", file=ImageFile(io.BytesIO(buffer.getvalue()), name="c.png"))
+    image = WagtailImage.objects.create(
+        title="干净", file=ImageFile(io.BytesIO(buffer.getvalue()), name="c.png")
+    )
     with default_storage.open(image.file.name, "rb") as fh:
         assert fh.read() == buffer.getvalue()
 
@@ -145,7 +149,9 @@ def test_admin_uploads_single_and_multiple_are_stripped(client):
 
 @pytest.mark.django_db
 def test_an_advisers_photo_is_a_stripped_wagtail_image(divisions):
-    photo = WagtailImage.objects.create(title="顾问照片", file=ImageFile(io.BytesIO(phone_photo()), name="p.jpg"))
+    photo = WagtailImage.objects.create(
+        title="顾问照片", file=ImageFile(io.BytesIO(phone_photo()), name="p.jpg")
+    )
     adviser = AdviserFactory(photo=photo)
     assert_clean(stored(adviser.photo))
 
@@ -166,7 +172,9 @@ def test_originals_and_documents_are_private_renditions_public(client):
     assert rendition.url.startswith(settings.MEDIA_URL + "images/")
     assert_clean(Image.open(rendition.file.path))
 
-    document = Document.objects.create(title="合同范本", file=ContentFile(b"%PDF-1.4 test", name="contract.pdf"))
+    document = Document.objects.create(
+        title="合同范本", file=ContentFile(b"%PDF-1.4 test", name="contract.pdf")
+    )
     assert Path(document.file.path).resolve().is_relative_to(private / "documents")
     response = client.get(document.url)
     assert response.status_code == 200
@@ -196,3 +204,22 @@ def test_private_names_are_only_the_two_folders():
     assert not uploads.is_private_name("images/x.width-400.jpg")
     assert not uploads.is_private_name("avatar_images/a.png")
     assert not uploads.is_private_name("original_images_backup/x.jpg")
+
+
+def test_a_phones_multi_picture_jpeg_keeps_its_photo_upright_and_an_animation_its_frames():
+    photo, depth = Image.new("RGB", (60, 40), "red"), Image.new("RGB", (60, 40), "blue")
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = ROTATE_90_CW
+    exif[ExifTags.IFD.GPSInfo] = GPS
+    buffer = io.BytesIO()
+    photo.save(buffer, "MPO", save_all=True, append_images=[depth], exif=exif)
+    cleaned = Image.open(io.BytesIO(uploads.clean_image_bytes(buffer.getvalue())))
+    assert cleaned.format == "JPEG" and cleaned.size == (40, 60)
+    assert_clean(cleaned)
+
+    frames = [Image.new("RGB", (10, 10), c) for c in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], comment="卜寨".encode(), loop=0)
+    cleaned = Image.open(io.BytesIO(uploads.clean_image_bytes(buffer.getvalue())))
+    assert cleaned.format == "GIF" and cleaned.n_frames == 3
+    assert "comment" not in cleaned.info

@@ -124,6 +124,16 @@ class ThemeMiddleware:
         finally:
             _current_request.reset(token)
 
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        # Wagtail's page serving looks its site up first thing; hand it the process's copy of the
+        # site and its settings instead of a query per request (content/site_settings.py).
+        match = request.resolver_match
+        if match is not None and match.url_name == "wagtail_serve":
+            from content import site_settings
+
+            site_settings.prepare(request)
+        return None
+
 
 class ThemeLoader(filesystem.Loader):
     """Look in the active theme's templates, then in the default theme's."""

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from wagtail.models import Site
 
+from content import site_settings
 from content.models import JurisdictionSettings
 
 
 def settings_for(request: HttpRequest) -> JurisdictionSettings | None:
-    """The jurisdiction of the Wagtail Site serving this request, memoised on the request."""
+    """The jurisdiction of the Wagtail Site serving this request, memoised on the request.
+
+    Across requests, each process keeps the settings it looked up until a save announces a
+    change (content/site_settings.py).
+    """
     if not hasattr(request, "_jurisdiction"):
-        site = Site.find_for_request(request)
-        request._jurisdiction = JurisdictionSettings.for_site(site) if site else None
+        request._jurisdiction = site_settings.for_request(request)
     return request._jurisdiction
 
 

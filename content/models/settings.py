@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
 
 from content import themes
 from content.models.limits import length_constraint, limited
@@ -122,3 +125,14 @@ class JurisdictionSettings(BaseSiteSetting):
     @property
     def theme_info(self) -> themes.Theme:
         return themes.get_theme(self.theme)
+
+
+@receiver(post_save, sender=JurisdictionSettings, dispatch_uid="site-settings-saved")
+@receiver(post_delete, sender=JurisdictionSettings, dispatch_uid="site-settings-deleted")
+@receiver(post_save, sender=Site, dispatch_uid="site-saved")
+@receiver(post_delete, sender=Site, dispatch_uid="site-deleted")
+def site_settings_changed(sender, **kwargs) -> None:
+    """Web processes drop their copies of sites' settings once this save commits."""
+    from content import site_settings
+
+    site_settings.changed()

@@ -1,0 +1,131 @@
+"""The JurisdictionSettings of the site serving a request, without two queries on every page.
+
+Every public page needs its site's settings (area, theme, footer). Looking them up costs
+Wagtail's site match (`Site.find_for_request`, a query joining the root page) and the settings
+row (another query) on each request; on the village page that was about a fifth of the server's
+time. Sites and their settings change a few times a year, so each web process keeps what it
+looked up, and a *version* in the shared cache says whether that is still current: every save or
+delete of a Site or of JurisdictionSettings gives the version a new value once the transaction
+commits (receivers in `content/models/settings.py`), and each request reads the version once
+(one cache read: a Redis round trip, or one query on the database cache) before trusting its
+copy. A process therefore sees a change on its next request after the save, like the page cache.
+
+Each request gets its own copy of the settings object, so a related object loaded by one request
+(the logo image) is never carried into the next. When the shared cache cannot be read, the
+lookup goes to the database as before. `PORTAL_SITE_SETTINGS_MEMO = False` switches the copies off.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest
+from django.http.request import split_domain_port
+from wagtail.models import Site
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "portal:site-settings:version"
+
+_lock = threading.Lock()
+_memo: dict[str, object] = {"version": None, "entries": {}}
+
+
+def _current_version() -> str | None:
+    """The shared version, created when the cache has none; None when the cache is unreachable."""
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+            version = cache.get(VERSION_KEY)
+    except Exception:  # a cache outage must not take the public pages down with it
+        logger.warning("Shared cache unreachable; site settings read from the database")
+        return None
+    return version
+
+
+def _lookup(request: HttpRequest) -> tuple[Site | None, object]:
+    from content.models import JurisdictionSettings
+
+    site = Site.find_for_request(request)
+    return site, (JurisdictionSettings.for_site(site) if site else None)
+
+
+def _copy_site(site: Site | None) -> Site | None:
+    """A copy of the site and of its root page, so nothing a request loads on them is shared."""
+    if site is None:
+        return None
+    clone = copy.copy(site)  # Model.__getstate__ copies the related-object cache too
+    root = site._state.fields_cache.get("root_page")
+    if root is not None:
+        clone.root_page = copy.copy(root)
+    return clone
+
+
+def _copy(entry: tuple) -> tuple:
+    site, jurisdiction = entry
+    return _copy_site(site), (copy.copy(jurisdiction) if jurisdiction is not None else None)
+
+
+def enabled() -> bool:
+    # Off in the test settings: a test's save never commits, so its bump would never be seen.
+    return bool(getattr(settings, "PORTAL_SITE_SETTINGS_MEMO", True))
+
+
+def _entry(request: HttpRequest) -> tuple | None:
+    """(site, settings) for the request's host, private copies; None when the memo is unusable."""
+    version = _current_version() if enabled() else None
+    if version is None:
+        return None
+    # Wagtail matches a site by host name and port alone, so they are the key.
+    key = (split_domain_port(request._get_raw_host())[0], request.get_port())
+    with _lock:
+        if _memo["version"] != version:
+            _memo["version"] = version
+            _memo["entries"] = {}
+        found = _memo["entries"].get(key)  # type: ignore[union-attr]
+    if found is None:
+        looked_up = _lookup(request)
+        found = _copy(looked_up)  # stored without anything this request loads on its own objects
+        with _lock:
+            if _memo["version"] == version:
+                _memo["entries"][key] = found  # type: ignore[index]
+    return _copy(found)
+
+
+def for_request(request: HttpRequest):
+    """The JurisdictionSettings of the request's site (a private copy), or None without a site."""
+    entry = _entry(request)
+    if entry is None:
+        return _lookup(request)[1]
+    site, jurisdiction = entry
+    if not hasattr(request, "_wagtail_site"):
+        request._wagtail_site = site
+    return jurisdiction
+
+
+def prepare(request: HttpRequest) -> None:
+    """Give Wagtail's page serving the request's site (and settings) from the memo, if it can."""
+    if hasattr(request, "_wagtail_site") or hasattr(request, "_jurisdiction"):
+        return
+    entry = _entry(request)
+    if entry is not None:
+        request._wagtail_site, request._jurisdiction = entry
+
+
+def changed() -> None:
+    """Make every process look its sites' settings up again, once the current transaction commits."""
+
+    def bump() -> None:
+        try:
+            cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+        except Exception:
+            logger.exception("Could not announce a change of site settings; processes keep their copy")
+
+    transaction.on_commit(bump)

@@ -1,0 +1,85 @@
+"""Each web process's copy of the sites' settings (content/site_settings.py): used, and dropped on change."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Site
+
+from content import site_settings
+from content.models import JurisdictionSettings
+from portal.settings.base import RENDITIONS_CACHE
+from tests.conftest import BUZHAI
+
+SITE_TABLES = ('"wagtailcore_site"', '"content_jurisdictionsettings"')
+
+
+@pytest.fixture
+def memo_on(settings, divisions):
+    """The copies on, as in production, over an empty shared cache; saves commit."""
+    settings.PORTAL_SITE_SETTINGS_MEMO = True
+    caches["default"].clear()
+    default = Site.objects.get(is_default_site=True)
+    jurisdiction = JurisdictionSettings.for_site(default)
+    jurisdiction.bureau_name = "崇左市司法局"
+    jurisdiction.save()
+    yield jurisdiction
+    caches["default"].clear()
+
+
+def site_queries(client, url: str, **headers) -> list[str]:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url, **headers)
+    assert response.status_code == 200
+    return [q["sql"] for q in context.captured_queries if any(t in q["sql"] for t in SITE_TABLES)]
+
+
+@pytest.mark.parametrize("url", [f"/directory/{BUZHAI}/", "/"])
+def test_settings_are_looked_up_once_per_process(client, memo_on, url):
+    client.get(url)
+    assert site_queries(client, url) == []
+    assert "崇左市司法局" in client.get(url).content.decode()
+
+
+def test_a_committed_change_reaches_the_next_request(client, memo_on, django_capture_on_commit_callbacks):
+    url = f"/directory/{BUZHAI}/"
+    client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        memo_on.bureau_name = "江州区司法局"
+        memo_on.save()
+    html = client.get(url).content.decode()
+    assert "江州区司法局" in html and "崇左市司法局" not in html
+
+
+def test_each_host_gets_its_own_sites_settings(client, memo_on, django_capture_on_commit_callbacks):
+    default = Site.objects.get(is_default_site=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        other = Site.objects.create(hostname="chengbei.testserver", port=80, root_page=default.root_page)
+        jurisdiction = JurisdictionSettings.for_site(other)
+        jurisdiction.bureau_name = "西宁市城北区司法局"
+        jurisdiction.save()
+    url = f"/directory/{BUZHAI}/"
+    for _ in range(2):
+        assert "崇左市司法局" in client.get(url).content.decode()
+        assert "西宁市城北区司法局" in client.get(url, HTTP_HOST="chengbei.testserver").content.decode()
+
+
+def test_every_request_gets_its_own_copy(memo_on):
+    factory = RequestFactory()
+    first = site_settings.for_request(factory.get("/"))
+    first.bureau_name = "只在这个请求里"
+    second = site_settings.for_request(factory.get("/"))
+    assert second is not first and second.bureau_name == "崇左市司法局"
+
+
+def test_without_a_reachable_shared_cache_the_database_answers(client, memo_on, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+        "renditions": RENDITIONS_CACHE,
+    }
+    url = f"/directory/{BUZHAI}/"
+    client.get(url)
+    assert len(site_queries(client, url)) == 2  # the site and its settings, on every request

@@ -101,12 +101,34 @@ class PlaceView:
     uncovered: list[Division] = field(default_factory=list)
 
 
+def place_with_lineage(code: str) -> Division | None:
+    """The division with this code, with its ancestors and county bureau, in one query (or None).
+
+    The pages of a place need all three; `ancestors_with_bureau` then finds them on the place.
+    """
+    wanted = codes.ancestor_codes(code)
+    found = {d.code: d for d in Division.objects.filter(code__in=[*wanted, code]).select_related("bureau")}
+    place = found.pop(code, None)
+    if place is not None:
+        place._lineage = _lineage(place, wanted, found)
+    return place
+
+
 def ancestors_with_bureau(place: Division) -> tuple[list[Division], CountyBureau | None]:
-    """Ancestors outermost first and the county bureau, in one query."""
+    """Ancestors outermost first and the county bureau, in one query (none after `place_with_lineage`)."""
+    lineage = getattr(place, "_lineage", None)
+    if lineage is not None:
+        return lineage
     wanted = codes.ancestor_codes(place.code)
     found = {}
     if wanted:
         found = {d.code: d for d in Division.objects.filter(code__in=wanted).select_related("bureau")}
+    return _lineage(place, wanted, found)
+
+
+def _lineage(
+    place: Division, wanted: list[str], found: dict[str, Division]
+) -> tuple[list[Division], CountyBureau | None]:
     ancestors = [found[c] for c in wanted if c in found]
     bureau = None
     if place.level >= codes.COUNTY:
@@ -184,18 +206,21 @@ class VillageView:
         return round(sum(s.monthly_hours for s in self.schedules), 1)
 
 
-def village_view(village: Division) -> VillageView:
+def village_view(village: Division, *, specialties: bool = True) -> VillageView:
+    """The village's notice board facts; `specialties=False` for a page that does not list them."""
     ancestors, bureau = ancestors_with_bureau(village)
     from advisers.models import OnSiteSchedule
 
+    prefetch = [
+        Prefetch("schedules", queryset=OnSiteSchedule.objects.order_by("id")),
+        "adviser__photo__renditions",
+    ]
+    if specialties:
+        prefetch.append("adviser__specialties")
     contract = (
         contracts_in_force()
         .filter(village=village)
-        .prefetch_related(
-            Prefetch("schedules", queryset=OnSiteSchedule.objects.order_by("id")),
-            "adviser__specialties",
-            "adviser__photo__renditions",
-        )
+        .prefetch_related(*prefetch)
         .order_by("-start_date")
         .first()
     )

@@ -26,7 +26,10 @@ def get_place(code: str) -> Division:
     """The division with this code, or 404 for a malformed or unknown one."""
     if not codes.is_valid_code(code):
         raise Http404(_("区划代码格式不正确。"))
-    return get_object_or_404(Division, code=code)
+    place = queries.place_with_lineage(code)
+    if place is None:
+        raise Http404(_("没有这个区划代码。"))
+    return place
 
 
 @require_safe
@@ -66,7 +69,7 @@ def directory_index(request: HttpRequest) -> HttpResponse:
 def place_detail(request: HttpRequest, code: str) -> HttpResponse:
     place = get_place(code)
     if place.level == codes.VILLAGE:
-        view = queries.village_view(place)
+        view = queries.village_view(place, specialties=False)  # the page does not list them
         return render(
             request,
             "directory/village.html",

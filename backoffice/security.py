@@ -382,6 +382,9 @@ class SecondFactorMiddleware:
             reverse("wagtailadmin_login"),
             reverse("wagtailadmin_logout"),
             f"{admin}jsi18n/",
+            # The icon sprite, fetched by script and inlined into every admin page (the second
+            # factor's own included); redirected, the whole page would be inlined instead.
+            reverse("wagtailadmin_sprite"),
         )
         return not any(path.startswith(p) for p in open_paths)
 

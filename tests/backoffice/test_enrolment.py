@@ -75,6 +75,8 @@ def test_without_a_code_the_password_alone_binds_no_authenticator(client, office
     assert "绑定码不正确" in enter_code(client, "ABCD-EFGH-JKMN-PQRS").content.decode()
     assert not TOTPDevice.objects.filter(user=officer).exists()
     assert client.get(reverse("contracts:index")).status_code == 302
+    # The admin's icon sprite, inlined by script into this very page, is not redirected.
+    assert client.get(reverse("wagtailadmin_sprite")).status_code == 200
 
 
 @override_settings(PORTAL_REQUIRE_2FA_FOR_BUREAUS=True)

@@ -3,6 +3,10 @@
 The password is deliberately simple for a demo and would not pass the password validators; the
 accounts are created with `set_password`, which does not run them. Never load the demo into a
 production database.
+
+No demo account has an authenticator, and none is bound on first use: where the second factor is
+required (production settings, or PORTAL_REQUIRE_2FA_FOR_BUREAUS=1), `admin` and the bureau
+accounts enrol with a code from `manage.py issue_2fa_enrolment <username>` like any other account.
 """
 
 from __future__ import annotations

@@ -59,6 +59,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Frame options here, above anything that answers early (static files, the guard below).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every response (a stricter one for the public site); then NUL
+    # and control characters leave the query string (a 404 in the path) before anything below
+    # can query the database with them.
+    "backoffice.http.ContentSecurityPolicyMiddleware",
+    "backoffice.http.ControlCharactersMiddleware",
     # Anonymous visitors' pages from the shared cache (pagecache/): before the session middleware,
     # so that a hit costs no session, user or template work; it sees every cookie on the way out.
     "pagecache.middleware.PageCacheMiddleware",
@@ -71,7 +78,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "backoffice.security.IdleTimeoutMiddleware",
     "backoffice.security.SecondFactorMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Templates of the site's theme (themes/<name>/templates) win over the default theme's.
     "content.themes.ThemeMiddleware",
@@ -227,6 +233,51 @@ LOGIN_URL = "wagtailadmin_login"
 PORTAL_IS_PRODUCTION = False
 
 # The public service hotline of the judicial administration (12348 公共法律服务热线).
+# --- HTTP hardening (backoffice/http.py) ------------------------------------------------------
+# SecurityMiddleware's headers in every configuration (production adds HSTS and HTTPS redirects).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# The public site: own origin only, no inline script or style. The one hash is the <style> of
+# themes/default/templates/500.html, which must render without static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'sha256-gcNBGnLSH3edYN5IgVQMESX2QCzyH6J7fMyweBLOr3o='"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The back office (Wagtail admin, viewflow) renders inline scripts, handlers and style attributes
+# it owns, so scripts and styles may be inline there; sources stay same-origin. Wagtail's live
+# preview frames its own pages (frame-ancestors 'self'); image uploads preview from blob: URLs.
+PORTAL_ADMIN_PATH_PREFIXES = ("/admin/",)
+PORTAL_ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+# The admin calls no outside host (connect-src 'self'; gravatar.com is unreachable in China and
+# would receive a hash of each user's e-mail address).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
 PORTAL_HOTLINE = "12348"
 
 # /readyz (directory/health.py): the public sees ok / not ok; staff and probes sending

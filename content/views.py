@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from backoffice.ratelimits import rate_limit
 from directory.areas import area_prefixes, settings_for
 from directory.home import browse_places
 from places import codes
@@ -189,6 +190,7 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     return calendar_response(lectures_calendar(lectures, request, name), "lectures.ics", attachment=False)
 
 
+@rate_limit("form", json=False)
 @require_safe
 def choose_village(request: HttpRequest) -> HttpResponse:
     """Remember the visitor's village so the home page shows what is near them ("设为我的村")."""

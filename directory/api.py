@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from backoffice.ratelimits import rate_limit
 from places import codes
 from places.models import Division
 
@@ -64,6 +65,7 @@ def _error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+@rate_limit("api", json=True)
 @require_safe
 @cache_control(public=True, max_age=300)
 def directory_api(request: HttpRequest, code: str) -> JsonResponse:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from advisers.duties import SHORT_DUTIES
+from backoffice.ratelimits import rate_limit
 from places import codes
 
 from . import queries
@@ -302,11 +303,13 @@ def _board_response(request: HttpRequest, code: str, image_format: str, content_
     return response
 
 
+@rate_limit("notice_board", json=False)
 @require_safe
 def notice_board_png(request: HttpRequest, code: str) -> HttpResponse:
     return _board_response(request, code, "PNG", "image/png")
 
 
+@rate_limit("notice_board", json=False)
 @require_safe
 def notice_board_pdf(request: HttpRequest, code: str) -> HttpResponse:
     return _board_response(request, code, "PDF", "application/pdf")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from wagtail.models import Site
 
+from backoffice.ratelimits import rate_limit
 from directory.areas import area_prefixes
 
 from . import service, text
@@ -107,6 +108,7 @@ def _payload(results: SearchResults) -> dict:
     }
 
 
+@rate_limit("search", json=_wants_json)
 @require_GET
 def search_view(request: HttpRequest) -> HttpResponse:
     as_json = _wants_json(request)
@@ -133,6 +135,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@rate_limit("search", json=True)
 @require_GET
 def suggest_view(request: HttpRequest) -> JsonResponse:
     """Up to eight names for the search box as the user types (no facets, first page only)."""

@@ -45,6 +45,13 @@ class HomePage(Page):
         return context
 
     def serve(self, request, *args, **kwargs):
+        if request.GET.get("q"):
+            # A village search from the home page's box counts against the search limit.
+            from backoffice.ratelimits import retry_after, too_many_requests
+
+            seconds = retry_after(request, "search")
+            if seconds is not None:
+                return too_many_requests(request, seconds, as_json=False)
         response = super().serve(request, *args, **kwargs)
         # The chosen village lives in a cookie, so caches must keep one copy per cookie.
         patch_vary_headers(response, ["Cookie"])

@@ -58,7 +58,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Frame options here, above anything that answers early (static files, the guard below).
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every response (a stricter one for the public site); then NUL
@@ -66,12 +65,16 @@ MIDDLEWARE = [
     # can query the database with them.
     "backoffice.http.ContentSecurityPolicyMiddleware",
     "backoffice.http.ControlCharactersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous visitors' pages from the shared cache (pagecache/): before the session middleware,
     # so that a hit costs no session, user or template work; it sees every cookie on the way out.
     "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Rate limits on login and public form posts (views limit their own GETs); before CSRF so
+    # that a flood of forged posts is counted too.
+    "backoffice.ratelimits.RateLimitPostsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -229,10 +232,6 @@ PAGECACHE_TIMEOUT = int(os.environ.get("PAGECACHE_TIMEOUT", "300"))
 
 LOGIN_URL = "wagtailadmin_login"
 
-# True under production settings only: load_demo refuses to run there without its flag.
-PORTAL_IS_PRODUCTION = False
-
-# The public service hotline of the judicial administration (12348 公共法律服务热线).
 # --- HTTP hardening (backoffice/http.py) ------------------------------------------------------
 # SecurityMiddleware's headers in every configuration (production adds HSTS and HTTPS redirects).
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -278,6 +277,28 @@ PORTAL_ADMIN_CONTENT_SECURITY_POLICY = {
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
+# --- Rate limits (backoffice/ratelimits.py, django-ratelimit over the shared cache) -----------
+# Requests per client address (backoffice.security.client_address) and window, as
+# "<count>/<period>" with period s, m, h or d ("60/m"); an empty value switches that one off.
+RATELIMIT_ENABLE = os.environ.get("PORTAL_RATE_LIMITS", "1") == "1"
+RATELIMIT_USE_CACHE = "default"
+PORTAL_RATE_LIMITS = {
+    # /search/ and /search/suggest together (the suggest box sends one request per pause).
+    "search": os.environ.get("PORTAL_RATE_LIMIT_SEARCH", "60/m"),
+    # /api/directory/<code>
+    "api": os.environ.get("PORTAL_RATE_LIMIT_API", "120/m"),
+    # The printable notice boards (PNG and PDF are drawn on demand).
+    "notice_board": os.environ.get("PORTAL_RATE_LIMIT_NOTICE_BOARD", "20/m"),
+    # /my-village/ and any POST outside the back office.
+    "form": os.environ.get("PORTAL_RATE_LIMIT_FORM", "10/m"),
+    # POSTs to the admin login, password reset and second-factor check.
+    "login": os.environ.get("PORTAL_RATE_LIMIT_LOGIN", "10/m"),
+}
+
+# True under production settings only: load_demo refuses to run there without its flag.
+PORTAL_IS_PRODUCTION = False
+
+# The public service hotline of the judicial administration (12348 公共法律服务热线).
 PORTAL_HOTLINE = "12348"
 
 # /readyz (directory/health.py): the public sees ok / not ok; staff and probes sending

@@ -39,3 +39,7 @@ ELASTICSEARCH_URL = ""
 # Each test sees Elasticsearch's current state on /readyz (tests of the probe cache set it).
 PORTAL_READYZ_SEARCH_PROBE_SECONDS = 0
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "modelsearch.backends.database"}}
+
+# Rate limits off: the suite searches and posts far faster than any visitor, from one address.
+# tests/test_rate_limits.py switches them on (RATELIMIT_ENABLE=True) for its own requests.
+RATELIMIT_ENABLE = False

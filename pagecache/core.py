@@ -31,6 +31,8 @@ from django.http import HttpRequest
 
 logger = logging.getLogger("pagecache")
 
+# Every page carries this tag: `manage.py pagecache_clear` bumps it after a deployment.
+ALL = "all"
 ENTRY_PREFIX = "pc:e:"
 TAG_PREFIX = "pc:t:"
 DEFAULT_TIMEOUT = 300
@@ -167,7 +169,7 @@ def mark(
         return
     current: Mark = getattr(request, "_pagecache_mark", None) or Mark()
     try:
-        wanted = set(tags) | set(site_tags(request))
+        wanted = set(tags) | set(site_tags(request)) | {ALL}
         new = [t for t in wanted if tag_key(t) not in current.versions]
         current.versions.update(read_versions(new))
     except Exception:

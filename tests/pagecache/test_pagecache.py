@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import shutil
 
 import pytest
@@ -353,3 +354,87 @@ def test_a_division_rename_by_import_reaches_its_pages(client, served, committed
     for url in urls:
         assert "卜寨新村委会" in fetch(client, url)[0], url
     assert fetch(client, "/directory/451402002/")[1] == "hit"
+
+
+def test_on_site_hours_and_specialties_reach_their_pages(client, served, committed):
+    from advisers.models import Specialty
+    from tests.factories import ScheduleFactory
+
+    adviser, contract = served
+    warm(client, VILLAGE_URL)
+    with committed():
+        ScheduleFactory(contract=contract, place="村委会二楼调解室")
+    assert "村委会二楼调解室" in fetch(client, VILLAGE_URL)[0]
+    with committed():
+        specialty = Specialty.objects.create(name="宅基地确权")
+        adviser.specialties.add(specialty)
+    assert "宅基地确权" in fetch(client, f"/advisers/{adviser.pk}/")[0]
+    warm(client, f"/advisers/{adviser.pk}/")
+    with committed():
+        specialty.name = "宅基地与承包地确权"
+        specialty.save()
+    assert "宅基地与承包地确权" in fetch(client, f"/advisers/{adviser.pk}/")[0]
+
+
+def test_another_advisers_change_leaves_this_adviser_cached(client, served, committed):
+    adviser, _contract = served
+    warm(client, f"/advisers/{adviser.pk}/")
+    warm(client, VILLAGE_URL)
+    with committed():
+        AdviserFactory(name="另一位顾问")
+    assert fetch(client, f"/advisers/{adviser.pk}/")[1] == "hit"
+    assert fetch(client, VILLAGE_URL)[1] == "hit"
+
+
+# --- what the middleware refuses to store, on a view of the test's own ---------------------------
+
+
+@pytest.fixture
+def through_middleware(rf):
+    """Run a view through the page cache middleware with a mark, as a registered page would be."""
+    from django.http import HttpResponse
+
+    import pagecache
+    from pagecache.middleware import PageCacheMiddleware
+
+    def run(change_response, path="/probe/"):
+        def view(request):
+            pagecache.mark(request, ["probe"])
+            response = HttpResponse("<p>probe</p>")
+            change_response(request, response)
+            return response
+
+        middleware = PageCacheMiddleware(view)
+        states = []
+        for _ in range(2):
+            response = middleware(rf.get(path, HTTP_HOST="testserver"))
+            states.append(response.get("X-Page-Cache", ""))
+        return states
+
+    return run
+
+
+def test_a_plain_marked_response_is_stored(through_middleware, db):
+    assert through_middleware(lambda request, response: None) == ["miss", "hit"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda request, response: response.set_cookie("chosen", "1"),
+        lambda request, response: request.META.__setitem__("CSRF_COOKIE_NEEDS_UPDATE", True),
+        lambda request, response: response.__setitem__("Cache-Control", "private"),
+        lambda request, response: setattr(response, "status_code", 500),
+    ],
+    ids=["sets-a-cookie", "uses-the-csrf-token", "private", "server-error"],
+)
+def test_responses_that_must_not_be_shared_are_not_stored(through_middleware, db, change):
+    assert through_middleware(change) == ["", ""]
+
+
+def test_pagecache_clear_makes_every_page_stale(client, served):
+    warm(client, VILLAGE_URL)
+    warm(client, "/")
+    call_command("pagecache_clear", stdout=io.StringIO())
+    assert fetch(client, VILLAGE_URL)[1] == "miss"
+    assert fetch(client, "/")[1] == "miss"

@@ -7,11 +7,13 @@ schedules, because the village page and township listings have a query budget (â
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.db.models.functions import Substr
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from advisers.models import CountyBureau, LiaisonOfficer, ServiceContract, ServiceRoom
@@ -82,11 +84,39 @@ def total(coverages: dict[str, Coverage]) -> Coverage:
     return overall
 
 
+_PLACEHOLDER = "4294967295"  # stands for a code or id in a reversed address; digits, so no quoting
+
+
+@functools.lru_cache(maxsize=64)
+def _address_pattern(name: str, prefix: str, urlconf: str | None) -> str:
+    return reverse(name, args=[_PLACEHOLDER], urlconf=urlconf)
+
+
+def address(name: str, value: str | int) -> str:
+    """`reverse(name, args=[value])` for a digits-only value, resolving the pattern once.
+
+    A township listing links each of its 30-odd villages and their advisers; resolving each
+    address anew was a measurable part of rendering the page.
+    """
+    text = str(value)
+    if not text.isdigit():
+        return reverse(name, args=[value])
+    return _address_pattern(name, get_script_prefix(), get_urlconf()).replace(_PLACEHOLDER, text)
+
+
 @dataclass
 class ChildRow:
     division: Division
     coverage: Coverage | None = None
     contract: ServiceContract | None = None
+
+    @property
+    def url(self) -> str:
+        return address("directory:place", self.division.code)
+
+    @property
+    def adviser_url(self) -> str:
+        return address("directory:adviser", self.contract.adviser_id) if self.contract else ""
 
 
 @dataclass
@@ -143,9 +173,11 @@ def place_view(place: Division) -> PlaceView:
     children = list(Division.objects.filter(parent=place).order_by("code"))
     rows = [ChildRow(child) for child in children]
     if place.level == codes.TOWNSHIP:
+        # The listing shows each adviser's name, firm and phone, not the photo.
+        listed = ServiceContract.objects.in_force().select_related("adviser__firm")
         in_force = {
             c.village_id: c
-            for c in contracts_in_force().filter(village__parent=place).order_by("village_id", "-start_date")
+            for c in listed.filter(village__parent=place).order_by("village_id", "-start_date")
         }
         covered = 0
         for row in rows:

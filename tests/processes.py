@@ -68,12 +68,15 @@ def run(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.Com
     )
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str, step: float = 0.02) -> None:
-    """Poll until `condition()` holds; fail with `what` after `timeout` seconds."""
+def wait_for(
+    condition: Callable[[], bool], timeout: float, what: str, step: float = 0.02, log: Path | None = None
+) -> None:
+    """Poll until `condition()` holds; fail with `what` (and the end of `log`) after `timeout` s."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+            tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}\n{tail}")
         time.sleep(step)
 
 

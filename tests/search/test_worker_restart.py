@@ -60,8 +60,9 @@ def test_killed_worker_loses_no_queued_change(
             wait_for(
                 lambda: outbox.backlog() < queued - 80 and other_backends_in_transaction() > 0,
                 timeout=120,
-                what=f"the worker to be inside a batch after two batches ({log.read_text()[-2000:]})",
+                what="the worker to be inside a batch after two batches",
                 step=0.005,
+                log=log,
             )
             first.send_signal(signal.SIGKILL)
             assert first.wait(timeout=30) == -signal.SIGKILL
@@ -76,7 +77,7 @@ def test_killed_worker_loses_no_queued_change(
 
         second = start(*args, env=env, log=log)
         try:
-            wait_for(lambda: outbox.backlog() == 0, timeout=240, what=f"the queue to drain ({log})")
+            wait_for(lambda: outbox.backlog() == 0, timeout=240, what="the queue to drain", log=log)
             second.send_signal(signal.SIGTERM)
             assert second.wait(timeout=30) == 0, log.read_text()[-3000:]
         finally:

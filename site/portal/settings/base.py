@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "ledger",
     "demo",
     "backoffice",
+    "operations",
     "django_otp",
     "django_otp.plugins.otp_totp",
     # The workflow engine (open-source edition only); its AppConfig adds viewflow's middleware.
@@ -357,3 +358,11 @@ FEE_FILING_REVIEW_WORKING_DAYS = int(os.environ.get("FEE_FILING_REVIEW_WORKING_D
 # Public holidays and the weekend days worked in exchange (调休), ISO dates, comma-separated.
 WORKFLOW_HOLIDAYS = [d for d in os.environ.get("WORKFLOW_HOLIDAYS", "").split(",") if d.strip()]
 WORKFLOW_MAKEUP_WORKDAYS = [d for d in os.environ.get("WORKFLOW_MAKEUP_WORKDAYS", "").split(",") if d.strip()]
+
+# --- Backups (operations/): `manage.py backup` and `manage.py restore` -------------------------
+# Where archives go, how many of them `backup` keeps (0: all), and the directory of pg_dump and
+# pg_restore when they are not on PATH (default: the server's major version under
+# /usr/lib/postgresql/<major>/bin, then PATH).
+PORTAL_BACKUP_DIR = Path(os.environ.get("PORTAL_BACKUP_DIR", VAR_DIR / "backups"))
+PORTAL_BACKUP_KEEP = int(os.environ.get("PORTAL_BACKUP_KEEP", "0"))
+PORTAL_PG_BIN_DIR = os.environ.get("PORTAL_PG_BIN_DIR", "")

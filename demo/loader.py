@@ -325,12 +325,15 @@ def _load_demo_accounts() -> Iterator[str]:
     yield from load_demo_accounts()
 
 
-def load_demo() -> Iterator[str]:
-    """Divisions, people and contracts, the two sites with their articles and lectures, then work."""
+def load_demo(*, work: bool = True) -> Iterator[str]:
+    """Divisions, people and contracts, the two sites with their articles and lectures, then work
+    (unless `work` is false: a year of some 36,000 ledger entries, left out of quick set-ups)."""
     yield from _load_programme()
     from .content import load_content
 
     yield from load_content()
+    if not work:
+        return
     from .work import load_work
 
     # A year of ledger entries, lectures, trainings and fee filings (after the lectures above).

@@ -23,7 +23,9 @@ SHOW = (
 
 
 def production_settings(**env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "WAGTAILADMIN_", "DEFAULT_FROM"))}
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "WAGTAILADMIN_", "DEFAULT_FROM"))
+    }
     base.update(
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         SECRET_KEY="settings-test-only-" + "x" * 50,
@@ -59,7 +61,8 @@ def test_mail_comes_from_email_url():
     )
     assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert (values["EMAIL_HOST"], values["EMAIL_PORT"]) == ("mail.example.cn", 587)
-    assert values["EMAIL_HOST_USER"] == "notices@example.cn" and values["EMAIL_HOST_PASSWORD"] == "p@ss:word"
+    assert values["EMAIL_HOST_USER"] == "notices@example.cn"
+    assert values["EMAIL_HOST_PASSWORD"] == "p@ss:word"  # noqa: S105 -- a test value
     assert values["EMAIL_USE_TLS"] is True and values["EMAIL_USE_SSL"] is False
     assert values["DEFAULT_FROM_EMAIL"] == values["SERVER_EMAIL"] == "一村一法律顾问 <notices@example.cn>"
     assert values["WAGTAIL_PASSWORD_RESET_ENABLED"] is None  # Wagtail's default: on

@@ -26,6 +26,11 @@ class Command(BaseCommand):
             dest="production_confirmed",
             help="Load the demo (accounts with the published password demo12348) under production settings.",
         )
+        parser.add_argument(
+            "--without-work",
+            action="store_true",
+            help="Skip the year of ledger entries, trainings and fee filings (for quick set-ups and smoke tests).",
+        )
 
     def handle(self, *args, **options) -> None:
         if getattr(settings, "PORTAL_IS_PRODUCTION", False) and not options["production_confirmed"]:
@@ -34,5 +39,5 @@ class Command(BaseCommand):
                 "published password demo12348 (admin included) and fictional advisers. On a "
                 f"demonstration or test installation only, run it with {PRODUCTION_FLAG}."
             )
-        for line in load_demo():
+        for line in load_demo(work=not options["without_work"]):
             self.stdout.write(line)

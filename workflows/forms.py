@@ -154,18 +154,23 @@ class ReviewForm(forms.Form):
         self.filing = filing
 
     def clean(self):
+        """The rules are the service's (`services.check_decision`), so code is held to them too."""
         cleaned = super().clean()
         decision = cleaned.get("decision")
-        reason = (cleaned.get("reason") or "").strip()
-        if decision and decision != self.APPROVE and not reason:
-            self.add_error("reason", _("请填写理由。"))
-        if decision == self.APPROVE and self.filing is not None:
-            try:
-                services.ledger_entry_for(self.filing).full_clean()
-            except ValidationError as exc:
-                raise ValidationError(
-                    _("该备案无法记入工作台账，请退回顾问修改：%(errors)s")
-                    % {"errors": "；".join(exc.messages)}
-                ) from exc
-        cleaned["reason"] = reason
+        if not decision:
+            return cleaned
+        if self.filing is None:
+            reason = (cleaned.get("reason") or "").strip()
+            if decision != self.APPROVE and not reason:
+                self.add_error("reason", _("请填写理由。"))
+            cleaned["reason"] = reason
+            return cleaned
+        try:
+            cleaned["reason"] = services.check_decision(self.filing, decision, cleaned.get("reason") or "")
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                raise
         return cleaned

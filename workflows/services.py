@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ledger.models import LedgerEntry
 
@@ -90,10 +92,37 @@ def submit(activation, user, files: Iterable = ()) -> FeeFiling:
     return filing
 
 
+def check_decision(filing: FeeFiling, decision: str, reason: str = "") -> str:
+    """The rules of a bureau decision, for the form and for code alike; returns the clean reason.
+
+    Every decision but approval needs a reason the adviser and the committee can read; an
+    approval or a referral becomes a ledger entry, so that entry must be valid before the
+    decision is taken (else the approval would fail half-way, after the decision was recorded).
+    """
+    if decision not in OUTCOMES:
+        raise ValidationError({"decision": _("请选择审核意见。")})
+    reason = (reason or "").strip()
+    if decision != APPROVE and not reason:
+        raise ValidationError({"reason": _("请填写理由。")})
+    if decision in (APPROVE, REFER):
+        current = filing.state
+        filing.state = OUTCOMES[decision][0]
+        try:
+            ledger_entry_for(filing).full_clean()
+        except ValidationError as exc:
+            raise ValidationError(
+                _("该备案无法记入工作台账，请退回顾问修改：%(errors)s") % {"errors": "；".join(exc.messages)}
+            ) from exc
+        finally:
+            filing.state = current
+    return reason
+
+
 def apply_decision(activation, user, decision: str, reason: str = "") -> FeeFiling:
     """The bureau's decision, recorded before the task executes (the flow routes on `state`)."""
-    state, action = OUTCOMES[decision]
     filing: FeeFiling = activation.process
+    reason = check_decision(filing, decision, reason)
+    state, action = OUTCOMES[decision]
     filing.state = state
     filing.decision_reason = reason
     filing.decided_by = user

@@ -223,3 +223,17 @@ def test_a_phones_multi_picture_jpeg_keeps_its_photo_upright_and_an_animation_it
     cleaned = Image.open(io.BytesIO(uploads.clean_image_bytes(buffer.getvalue())))
     assert cleaned.format == "GIF" and cleaned.n_frames == 3
     assert "comment" not in cleaned.info
+
+
+@pytest.mark.django_db
+def test_the_demo_loaders_images_are_private_and_their_renditions_public():
+    """What `manage.py load_demo` saves (its article illustrations) goes through the same path."""
+    from demo.content import _category_images
+
+    images = _category_images()
+    assert images
+    private, public = Path(settings.PRIVATE_MEDIA_ROOT).resolve(), Path(settings.MEDIA_ROOT).resolve()
+    for image, _alt in images.values():
+        assert Path(image.file.path).resolve().is_relative_to(private / "original_images")
+        rendition = image.get_rendition("width-400|format-webp")
+        assert Path(rendition.file.path).resolve().is_relative_to(public / "images")

@@ -145,6 +145,10 @@ def resubmit(activation, user, note: str = "", files: Iterable = (), remove: Ite
     filing: FeeFiling = activation.process
     filing.state = FeeFiling.State.SUBMITTED
     filing.scope_code = filing.village_id
+    # The returned decision is history now (kept in the step records), not the current opinion.
+    filing.decision_reason = ""
+    filing.decided_by = None
+    filing.decided_at = None
     filing.save()
     for attachment in remove or ():
         attachment.file.delete(save=False)

@@ -149,6 +149,10 @@ def test_return_for_correction_then_approve(people, today):
     assert response.status_code == 302, response.content.decode()[:3000]
     filing.refresh_from_db()
     assert filing.state == FeeFiling.State.SUBMITTED and filing.fee_charged == Decimal("200")
+    # The returned opinion is history now, not the filing's current 审核意见.
+    assert filing.decision_reason == "" and filing.decided_by is None
+    waiting = adviser.get(f"/admin/workflows/processes/{filing.pk}/").content.decode()
+    assert "<dt>审核意见</dt>" not in waiting and "请补充收费协议。" in waiting
 
     claim_and_decide(people.bureau_colleague, filing, "approve")
     filing.refresh_from_db()

@@ -129,7 +129,14 @@ def test_the_back_office_works_under_its_own_policy(csp_page: Page, buzhai_advis
     csp_page.get_by_role("button", name=re.compile("登录")).click()
     expect(csp_page).to_have_url(re.compile(r"/admin/$"))
     found = {}
-    for path in ["/admin/", "/admin/pages/", "/admin/images/", "/admin/users/"]:
+    for path in [
+        "/admin/",
+        "/admin/pages/",
+        "/admin/images/",
+        "/admin/users/",
+        "/admin/workflows/",
+        "/admin/coverage/",
+    ]:
         response = csp_page.goto(path)
         assert response is not None and response.status < 500, path
         csp_page.wait_for_load_state("load")

@@ -33,6 +33,7 @@ from functools import reduce
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from elasticsearch import exceptions as es_exceptions
 from modelsearch import index
 from modelsearch.backends.elasticsearch8 import Elasticsearch8SearchBackend, Elasticsearch8SearchResults
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
@@ -121,6 +122,13 @@ def _condition(query, paths: list[str]) -> Q | None:
     return reduce(join, (matches(t) for t in terms))
 
 
+def note_outage(exc: Exception) -> None:
+    """Share a cluster that does not answer with the public search; an answer that is an error
+    (a missing admin index, a rejected query) concerns this search alone."""
+    if not isinstance(exc, es_exceptions.ApiError):
+        service.suspend(exc)
+
+
 def database_queryset(compiler) -> models.QuerySet:
     """The records a search would find, straight from the database."""
     queryset = compiler.queryset
@@ -139,7 +147,7 @@ class FallbackSearchResults(Elasticsearch8SearchResults):
         return database_queryset(self.query_compiler)
 
     def _unavailable(self, exc: Exception) -> None:
-        service.suspend(exc)
+        note_outage(exc)
         logger.warning(
             "admin search: Elasticsearch unavailable (%s); searching %s in the database",
             exc.__class__.__name__,
@@ -218,7 +226,7 @@ class ChineseElasticsearch8SearchBackend(Elasticsearch8SearchBackend):
         return False
 
     def _failed(self, exc: Exception, action: str, model, ids) -> None:
-        service.suspend(exc)
+        note_outage(exc)
         logger.warning(
             "admin search: Elasticsearch unavailable (%s); %s of %s %s failed (run manage.py update_index later)",
             exc.__class__.__name__,

@@ -167,3 +167,14 @@ def test_after_the_outage_elasticsearch_answers_again(world, use_elasticsearch, 
         found = ArticlePage.objects.live().search("劳动")
         assert [p.title for p in found] == ["签订劳动合同要注意什么"]
         assert not service.elasticsearch_suspended()
+
+
+def test_a_missing_admin_index_falls_back_without_degrading_the_public_search(
+    world, use_elasticsearch, outage
+):
+    """The node answers, but with an error (no admin index yet): this search alone falls back."""
+    backends = admin_backend(use_elasticsearch, timeout=10)
+    backends["default"]["INDEX_PREFIX"] = "test-never-built-wagtail-"
+    with override_settings(WAGTAILSEARCH_BACKENDS=backends):
+        assert [p.title for p in ArticlePage.objects.live().search("劳动")] == ["签订劳动合同要注意什么"]
+    assert not service.elasticsearch_suspended()

@@ -64,30 +64,25 @@ class SearchDoc:
     def core_key(self) -> str:
         return text.core_name(self.title)
 
-    def weighted_tokens(self) -> dict[str, int]:
-        """Search tokens with the weight of the most important field each comes from.
+    def tokens(self) -> set[str]:
+        """Search tokens: bigrams and ASCII words of the text fields; pinyin strings prefixed "p:"
+        (own name, full), "i:" (own initials), "r:"/"s:" (related names, full/initials); "c:"
+        division codes.
 
-        Bigrams and ASCII words of the text fields; pinyin strings prefixed "p:" (own name,
-        full), "i:" (own initials), "r:"/"s:" (related names, full/initials).
+        Where a bigram comes from (name, subtitle, body) is not stored: ranking reads it from the
+        entry's fields for the few bigrams a query matched.
         """
-        tokens: dict[str, int] = {}
-
-        def add(values: Iterable[str], weight: int) -> None:
-            for value in values:
-                value = value[:64]
-                if value and tokens.get(value, 0) < weight:
-                    tokens[value] = weight
-
-        add(text.text_bigrams(self.body), 1)
-        add(text.text_bigrams(self.subtitle), 2)
-        add(text.text_bigrams(self.related), 2)
-        add(text.text_bigrams(self.title), 3)
-        add((f"p:{v}" for v in self.pinyin.full), 3)
-        add((f"i:{v}" for v in self.pinyin.initials), 3)
-        add((f"r:{v}" for v in self.related_pinyin.full), 2)
-        add((f"s:{v}" for v in self.related_pinyin.initials), 2)
-        add((f"c:{code}" for code in self.place_codes), 1)
-        return tokens
+        tokens: set[str] = set()
+        tokens.update(text.text_bigrams(self.body))
+        tokens.update(text.text_bigrams(self.subtitle))
+        tokens.update(text.text_bigrams(self.related))
+        tokens.update(text.text_bigrams(self.title))
+        tokens.update(f"p:{v}" for v in self.pinyin.full)
+        tokens.update(f"i:{v}" for v in self.pinyin.initials)
+        tokens.update(f"r:{v}" for v in self.related_pinyin.full)
+        tokens.update(f"s:{v}" for v in self.related_pinyin.initials)
+        tokens.update(f"c:{code}" for code in self.place_codes)
+        return {token[:64] for token in tokens if token}
 
 
 def _join_pinyin(names: Iterable[str]) -> text.Pinyin:

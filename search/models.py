@@ -68,15 +68,27 @@ class SearchEntry(models.Model):
 
 
 class SearchToken(models.Model):
-    """One search token of an entry; `weight` is the most important field it came from."""
+    """That an entry has a search token: the rows through which the fallback finds candidates.
 
-    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="token_rows")
+    Only (token, entry) is kept, as the primary key and the table's one index, so that every
+    lookup (an equality per bigram, a range per pinyin prefix) is an index-only scan. Ranking
+    reads an entry's tokens from `SearchEntry.tokens` and field weights from the entry's own
+    fields, so nothing else is needed here: at national scale (about 26 million rows) a weight
+    column, a surrogate id and a second index on (entry, token) would take more than half of
+    the table's size. Rows are deleted by (token, entry) from the entry's own token list (see
+    search/dbindex.py), hence no index on `entry` and no database-level foreign key, whose check
+    on every deleted entry would need one; search/dbindex.py is the only writer.
+    """
+
+    pk = models.CompositePrimaryKey("token", "entry")
     token = models.CharField(max_length=64)
-    weight = models.PositiveSmallIntegerField(default=1)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["entry", "token"], name="search_token_unique")]
-        indexes = [models.Index(fields=["token", "entry"], name="search_token_lookup")]
+    entry = models.ForeignKey(
+        SearchEntry,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="token_rows",
+    )
 
     def __str__(self) -> str:
         return self.token

@@ -78,4 +78,10 @@ class Command(BaseCommand):
             )
             if progress:
                 progress.finish()
-            self.stdout.write(f"Database: {count} entries in {time.perf_counter() - started:.1f}s.")
+            seconds = time.perf_counter() - started
+            vacuumed = dbindex.vacuum()
+            self.stdout.write(f"Database: {count} entries in {seconds:.1f}s.")
+            if vacuumed:
+                self.stdout.write(
+                    f"Database: tables vacuumed and analysed in {time.perf_counter() - started - seconds:.1f}s."
+                )

@@ -283,6 +283,9 @@ def rebuild(
             settings={"refresh_interval": "1s", "number_of_replicas": index_settings()["number_of_replicas"]},
         )
         es.indices.refresh(index=name)
+        # One segment before searches see it: a bulk load leaves a few dozen, and a prefix or
+        # phrase query does its term lookups once per segment (about twice as fast afterwards).
+        es.options(request_timeout=600).indices.forcemerge(index=name, max_num_segments=1)
         old = current_indices(es)
         actions = [{"remove": {"index": o, "alias": alias()}} for o in old]
         actions.append({"add": {"index": name, "alias": alias()}})
@@ -441,6 +444,9 @@ def get_source(kind: str, object_id: str) -> dict | None:
 # --- searching -----------------------------------------------------------------------------------
 
 
+OWN_PREFIX_BOOST = 25  # a word that starts the record's own pinyin or initials
+
+
 def _term_clause(term: text.Term) -> Q:
     if term.kind == "cjk":
         if len(term.text) < 2:
@@ -448,9 +454,12 @@ def _term_clause(term: text.Term) -> Q:
             return Q("match", **{"title.chars": term.text})
         return Q("match", all_text={"query": term.match_text, "minimum_should_match": str(term.required)})
     word = term.text
+    # A prefix query over pinyin expands to every indexed string that starts with the word (tens
+    # of thousands for "wang"), so each is run once: the own-name prefixes carry their ranking
+    # boost here (1 for matching + 25), rather than being asked again among the boosts.
     options = [
-        Q("prefix", pinyin=word),
-        Q("prefix", initials=word),
+        Q("constant_score", filter=Q("prefix", pinyin=word), boost=1 + OWN_PREFIX_BOOST),
+        Q("constant_score", filter=Q("prefix", initials=word), boost=1 + OWN_PREFIX_BOOST),
         Q("prefix", related_pinyin=word),
         Q("prefix", related_initials=word),
         Q("prefix", words=word),
@@ -470,15 +479,23 @@ def _boosts(query: text.Query) -> list[Q]:
     ]
     for term in query.terms:
         if term.kind == "cjk":
-            field = "title.chars" if len(term.text) < 2 else "title"
-            boosts.append(Q("match", **{field: {"query": term.text, "boost": 30}}))
-            boosts.append(Q("match_phrase", **{"title.chars": {"query": term.text, "boost": 20}}))
+            if len(term.text) < 2:
+                boosts.append(Q("match", **{"title.chars": {"query": term.text, "boost": 30 + 20}}))
+                continue
+            # The name's bigrams (30), and more when they are consecutive, as typed (20). Bigrams
+            # in a row are the characters in a row: as a phrase of bigrams this reads one bigram
+            # list per two characters, not the single characters' lists (村 is in 500,000 names).
+            # For two characters both are one term, asked once with both boosts.
+            if len(text.bigrams(term.text)) == 1:
+                boosts.append(Q("match", title={"query": term.text, "boost": 30 + 20}))
+                continue
+            boosts.append(Q("match", title={"query": term.text, "boost": 30}))
+            boosts.append(Q("match_phrase", title={"query": term.text, "boost": 20}))
         else:
+            # The prefix boosts (25) are part of the term's own clause (_term_clause).
             boosts += [
                 Q("constant_score", filter=Q("term", pinyin=term.text), boost=40),
                 Q("constant_score", filter=Q("term", initials=term.text), boost=40),
-                Q("constant_score", filter=Q("prefix", pinyin=term.text), boost=25),
-                Q("constant_score", filter=Q("prefix", initials=term.text), boost=25),
             ]
     return boosts
 

@@ -20,7 +20,7 @@ LC_ALL=C.UTF-8 msggrep --msgid -E -e '[一-龥]' "$tmp/identity.po" -o "$tmp/chi
 sed -e '/^msgstr\[1\]/d' -e '/^#, fuzzy$/d' \
   -e 's/^# SOME DESCRIPTIVE TITLE\./# The portal'"'"'s own Chinese strings, each its own translation (scripts\/update_catalog.sh)./' \
   -e '/^# Copyright (C) YEAR/d' -e '/^# This file is distributed/d' -e '/^# FIRST AUTHOR/d' \
-  -e 's/^"Project-Id-Version: PACKAGE VERSION/"Project-Id-Version: portal/' -e 's/^"Language: /"Language: zh_Hans/' \
+  -e 's/^"Project-Id-Version: PACKAGE VERSION/"Project-Id-Version: portal/' -e 's/^"Language: .*\\n"$/"Language: zh_Hans\\n"/' \
   -e '/^"PO-Revision-Date: /d' -e '/^"Last-Translator: /d' -e '/^"Language-Team: /d' \
   "$tmp/chinese.po" > "$dir/django.po"
 msgfmt --check-format --check-domain -o "$dir/django.mo" "$dir/django.po"

@@ -377,17 +377,29 @@ def _word_score_by_scan(word: str, ordered: list[str]) -> float | None:
     return best
 
 
+class _Prepared:
+    """A term with what ranking asks of it for every candidate, computed once per search."""
+
+    __slots__ = ("grams", "required", "term")
+
+    def __init__(self, term: text.Term) -> None:
+        self.term = term
+        self.grams = term.bigrams
+        self.required = term.required
+
+
 def _term_score(
-    term: text.Term, entry: _Candidate, ordered: list[str], tokens: set[str], weights: _BigramWeights
+    prepared: _Prepared, entry: _Candidate, ordered: list[str], tokens: set[str], weights: _BigramWeights
 ) -> float | None:
-    """How well `entry` matches `term`, or None when it does not."""
+    """How well `entry` matches the term, or None when it does not."""
+    term = prepared.term
     if term.kind == "cjk":
         if len(term.text) < 2:
             # One character: names only (it would match most of any longer text).
             return 30.0 if term.text in entry.title_key else None
-        grams = term.bigrams
+        grams = prepared.grams
         matched = [g for g in grams if g in tokens]
-        if len(matched) < term.required:
+        if len(matched) < prepared.required:
             return None
         return 10.0 * max(weights.get(g, 1) for g in matched) * len(matched) / len(grams)
     word = term.text
@@ -396,13 +408,13 @@ def _term_score(
     return _word_score(word, ordered)
 
 
-def _score(search: SearchRequest, entry: _Candidate) -> float | None:
+def _score(search: SearchRequest, entry: _Candidate, terms: list[_Prepared]) -> float | None:
     ordered = entry.tokens.split()  # sorted when written (see _entry)
     tokens = set(ordered) if any(t.kind == "cjk" for t in search.query.terms) else set()
     weights = _BigramWeights(entry)
     total = 0.0
-    for term in search.query.terms:
-        score = _term_score(term, entry, ordered, tokens, weights)
+    for prepared in terms:
+        score = _term_score(prepared, entry, ordered, tokens, weights)
         if score is None:
             return None
         total += score
@@ -442,11 +454,12 @@ def search(search: SearchRequest) -> SearchResults:
     if not search.query:
         return results
     candidates, capped = _candidates(search)
+    terms = [_Prepared(term) for term in search.query.terms]
     scored: list[tuple[float, _Candidate]] = []
     for entry in candidates:
         if not _visible(search, entry):
             continue
-        score = _score(search, entry)
+        score = _score(search, entry, terms)
         if score is not None:
             scored.append((score, entry))
     selected = [(s, e) for s, e in scored if _filters(search, e)]

@@ -33,7 +33,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db.models.signals import pre_save
 from django.utils._os import safe_join
-from django.utils.functional import cached_property
 from PIL import Image, ImageOps, JpegImagePlugin
 
 logger = logging.getLogger(__name__)
@@ -58,8 +57,10 @@ def private_root() -> Path:
 class PublicRenditionsStorage(FileSystemStorage):
     """MEDIA_ROOT for renditions and the rest; PRIVATE_MEDIA_ROOT for originals and documents."""
 
-    @cached_property
+    @property
     def private_location(self) -> str:
+        # Not cached: the storage instance lives as long as the process, and PRIVATE_MEDIA_ROOT
+        # may change under it (override_settings); resolving a path is cheap.
         return str(private_root().resolve())
 
     def path(self, name: str) -> str:

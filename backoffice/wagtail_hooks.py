@@ -186,3 +186,5 @@ def add_coverage_panel(request, panels):
         panels.insert(0, coverage.AdviserPanel(request, scope.adviser_id))
     elif coverage.can_see_dashboard(request.user):
         panels.insert(0, coverage.CoveragePanel(request))
+    elif village := coverage.village_of(request.user):
+        panels.insert(0, coverage.VillagePanel(request, village))

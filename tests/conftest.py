@@ -79,3 +79,11 @@ def village_codes(prefix: str, count: int) -> list[str]:
     return list(
         Division.objects.villages().within(prefix).order_by("code").values_list("code", flat=True)[:count]
     )
+
+
+@pytest.fixture
+def people(divisions, make_contract, today):
+    """The demo's roles as accounts, built as the back office builds them (tests/workflows/people.py)."""
+    from tests.workflows.people import make_people
+
+    return make_people(make_contract, today)

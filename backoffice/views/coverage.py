@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.components import Component
 
+from places import codes
+from places.models import Division
+
 from .. import dashboard
 from ..exports import csv_response, xlsx_response
 from ..scope import scope_for
@@ -19,9 +22,22 @@ VIEW_PERMISSION = "places.view_division"
 
 
 def can_see_dashboard(user) -> bool:
-    return (
-        user.is_active and user.has_perm(VIEW_PERMISSION) and dashboard.root_for(scope_for(user)) is not None
-    )
+    """A coverage dashboard is for an area of villages: a single village's committee has its own
+    home panel (`VillagePanel`) instead of a one-row table."""
+    if not (user.is_active and user.has_perm(VIEW_PERMISSION)):
+        return False
+    root = dashboard.root_for(scope_for(user))
+    if root is None:
+        return False
+    return root == "" or codes.level_of(root) != codes.VILLAGE
+
+
+def village_of(user) -> str | None:
+    """The village a committee or liaison account looks after, when its scope is one village."""
+    if not user.is_active:
+        return None
+    root = dashboard.root_for(scope_for(user))
+    return root if root and codes.level_of(root) == codes.VILLAGE else None
 
 
 def _dashboard_for(request: HttpRequest) -> dashboard.Dashboard:
@@ -198,3 +214,26 @@ class AdviserPanel(Component):
         from directory.queries import adviser_contracts
 
         return {"contracts": adviser_contracts(self.adviser_id)}
+
+
+class VillagePanel(Component):
+    """A village committee's home: its adviser, on-site hours, liaison officer and service room.
+
+    The committee confirms the adviser's on-site work and gives its opinion on renewal, so the
+    first thing it needs is who serves the village and when (the ledger's and the workflows' own
+    panels add the entries to confirm, this month's figures and the fee-filing decisions).
+    """
+
+    name = "my_village"
+    order = 40
+    template_name = "backoffice/village_panel.html"
+
+    def __init__(self, request: HttpRequest, village_code: str):
+        self.request = request
+        self.village_code = village_code
+
+    def get_context_data(self, parent_context=None):
+        from directory.queries import village_view
+
+        village = Division.objects.select_related("parent").filter(code=self.village_code).first()
+        return {"view": village_view(village, specialties=False) if village else None}

@@ -56,14 +56,26 @@ class CountyBureau(models.Model):
         _("每名顾问最多服务村(社区)数"),
         default=DEFAULT_ADVISER_CAP,
         validators=[MinValueValidator(1)],
-        help_text=_("政策规定原则上不超过5个。"),
+        help_text=_("政策规定原则上不超过5个；县级可以调低，超过5个须由市级司法局设置并说明理由。"),
+    )
+    cap_reason = models.CharField(
+        _("超过5个的理由"),
+        max_length=300,
+        blank=True,
+        help_text=_("上限超过5个时必填，如：山区村(社区)规模小、律师资源不足。"),
     )
     fee_standard = models.DecimalField(
         _("每村每年服务费标准（元）"),
         max_digits=10,
         decimal_places=2,
         default=DEFAULT_FEE_STANDARD,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[
+            MinValueValidator(
+                DEFAULT_FEE_STANDARD,
+                message=_("服务费标准不得低于每村每年3000元（崇政办发〔2017〕101号 五(二)）。"),
+            )
+        ],
+        help_text=_("不低于每村每年3000元，县级可以调高。"),
     )
 
     class Meta:
@@ -73,6 +85,11 @@ class CountyBureau(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A cap above the policy's 5 is an exception that must say why (原则上不得超过5个)."""
+        if (self.adviser_cap or 0) > DEFAULT_ADVISER_CAP and not (self.cap_reason or "").strip():
+            raise ValidationError({"cap_reason": _("上限超过5个时，请说明理由。")})
 
 
 class Specialty(models.Model):

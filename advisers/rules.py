@@ -38,6 +38,23 @@ def county_settings(village: Division) -> tuple[int, Decimal]:
     return bureau.adviser_cap, bureau.fee_standard
 
 
+def may_raise_cap(*, is_superuser: bool, prefixes: Sequence[str] | None) -> bool:
+    """Who may set a county's cap above the policy's 5: a superuser or a city-level (or wider)
+    account. A county bureau may only lower its own cap (and raise its fee standard)."""
+    if is_superuser or prefixes is None:
+        return True
+    return bool(prefixes) and all(len(p) <= codes.CODE_LENGTHS[codes.CITY] for p in prefixes)
+
+
+def check_bureau_settings(
+    bureau: CountyBureau, *, previous_cap: int | None, is_superuser: bool, prefixes: Sequence[str] | None
+) -> None:
+    """The county settings a user may save (the model's own checks run in `full_clean`)."""
+    raised = bureau.adviser_cap > DEFAULT_ADVISER_CAP and bureau.adviser_cap != previous_cap
+    if raised and not may_raise_cap(is_superuser=is_superuser, prefixes=prefixes):
+        raise ValidationError({"adviser_cap": _("县级司法局只能把上限调低；超过5个须由市级司法局设置。")})
+
+
 def _overlaps(qs, start: dt.date, end: dt.date):
     return qs.filter(start_date__lte=end, end_date__gte=start)
 

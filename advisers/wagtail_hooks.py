@@ -11,12 +11,14 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, StatusTagColumn
 from wagtail.permissions import register_permission_policy
 
@@ -35,7 +37,7 @@ from .models import (
     ServiceContract,
     ServiceRoom,
 )
-from .rules import county_settings
+from .rules import check_bureau_settings, county_settings
 
 # Registered before any view asks for a policy (Wagtail would otherwise create a fallback).
 for _model in (Firm, Adviser, ServiceContract, LiaisonOfficer, ServiceRoom, Recusal, CountyBureau):
@@ -582,6 +584,30 @@ class RecusalViewSet(ScopedModelViewSet):
 # --- county settings ---------------------------------------------------------------------------
 
 
+class BureauForm(WagtailAdminModelForm):
+    """County settings; who may raise the cap above 5 is the rule's (`rules.check_bureau_settings`)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        user = getattr(self, "for_user", None)
+        if user is None or self.errors.get("adviser_cap"):
+            return cleaned
+        from backoffice.scope import scope_for
+
+        self.instance.adviser_cap = cleaned.get("adviser_cap") or self.instance.adviser_cap
+        try:
+            check_bureau_settings(
+                self.instance,
+                previous_cap=self.initial.get("adviser_cap") if self.instance.pk else None,
+                is_superuser=user.is_superuser,
+                prefixes=scope_for(user).prefixes,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                self.add_error(field, errors)
+        return cleaned
+
+
 class BureauViewSet(ScopedModelViewSet):
     model = CountyBureau
     icon = "cogs"
@@ -608,13 +634,17 @@ class BureauViewSet(ScopedModelViewSet):
         "fee_standard": _("每村每年服务费标准（元）"),
     }
     export_filename = "county_bureaus"
-    panels = [
-        FieldPanel("county"),
-        FieldPanel("name"),
-        FieldPanel("phone"),
-        FieldPanel("address"),
-        FieldRowPanel([FieldPanel("adviser_cap"), FieldPanel("fee_standard")]),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("county"),
+            FieldPanel("name"),
+            FieldPanel("phone"),
+            FieldPanel("address"),
+            FieldRowPanel([FieldPanel("adviser_cap"), FieldPanel("fee_standard")]),
+            FieldPanel("cap_reason"),
+        ],
+        base_form_class=BureauForm,
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -248,6 +249,22 @@ class Adviser(models.Model):
         elif not self.mobile_consent:
             self.mobile_consent_at = None
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """A lawyer's practising certificate number (律师执业证号) has 17 digits; a legal service
+        worker's (基层法律服务工作者执业证) is all digits too, in a county-issued format; nobody
+        started practising in a future year."""
+        errors: dict[str, str] = {}
+        number = (self.licence_no or "").strip()
+        self.licence_no = number
+        if number and self.kind == self.Kind.LAWYER and not re.fullmatch(r"[0-9]{17}", number):
+            errors["licence_no"] = _("律师执业证号为17位数字。")
+        elif number and self.kind != self.Kind.LAWYER and not re.fullmatch(r"[0-9]{8,20}", number):
+            errors["licence_no"] = _("基层法律服务工作者执业证号为8至20位数字。")
+        if self.practising_since and self.practising_since > timezone.localdate().year:
+            errors["practising_since"] = _("开始执业年份不能晚于今年。")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def years_of_practice(self) -> int | None:
@@ -584,6 +601,10 @@ class Recusal(models.Model):
         errors: dict[str, str] = {}
         if self.village_id and self.other_village_id and self.village_id == self.other_village_id:
             errors["other_village"] = _("对方村(社区)不能与提出事项的村(社区)相同。")
+        if self.raised_on and self.raised_on > timezone.localdate():
+            errors["raised_on"] = _("发现冲突日期不能是将来的日期。")
+        if self.assigned_on and self.raised_on and self.assigned_on < self.raised_on:
+            errors["assigned_on"] = _("指派日期不能早于发现冲突日期。")
         for field in ("village", "other_village"):
             place = getattr(self, field) if getattr(self, f"{field}_id") else None
             if place is not None and place.level != codes.VILLAGE:

@@ -20,12 +20,18 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from places import codes
 from places.models import Division
 
 from .models import DEFAULT_ADVISER_CAP, DEFAULT_FEE_STANDARD, Adviser, CountyBureau, ServiceContract
+
+# Sanity bounds that catch a mistyped year: the programme began in 2014 at the earliest (the
+# national pilots; 崇政办发〔2017〕101号 for 崇左), and a term is a year or a few, never a decade.
+EARLIEST_START = dt.date(2014, 1, 1)
+MAX_TERM_YEARS = 5
 
 
 def county_settings(village: Division) -> tuple[int, Decimal]:
@@ -90,6 +96,15 @@ def check_contract(contract: ServiceContract, pending: Sequence[ServiceContract]
     start, end = contract.start_date, contract.end_date
     if start and end and end <= start:
         add("end_date", _("结束日期必须晚于开始日期。"))
+    if start and start < EARLIEST_START:
+        add("start_date", _("开始日期早于 %(year)s 年，请检查年份。") % {"year": EARLIEST_START.year})
+    if start and end and (end - start).days > 366 * MAX_TERM_YEARS:
+        add("end_date", _("聘期不能超过 %(years)s 年，请检查年份。") % {"years": MAX_TERM_YEARS})
+    signed = getattr(contract, "signed_on", None)
+    if signed and start and signed > start:
+        add("signed_on", _("签订日期不能晚于聘期开始日期。"))
+    if signed and signed > timezone.localdate():
+        add("signed_on", _("签订日期不能是将来的日期。"))
     village = contract.village if contract.village_id else None
     if village is not None and village.level != codes.VILLAGE:
         add("village", _("只能为村(社区)签订聘用合同，“%(name)s”不是村(社区)。") % {"name": village.name})

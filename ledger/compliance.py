@@ -227,6 +227,7 @@ def yearly_trainings(prefix: str, year: int) -> list[AdviserYear]:
                 filter=Q(
                     trainingattendance__training__date__gte=first,
                     trainingattendance__training__date__lte=last,
+                    trainingattendance__training__hours__gt=0,
                 ),
             )
         )
@@ -236,4 +237,6 @@ def yearly_trainings(prefix: str, year: int) -> list[AdviserYear]:
 
 
 def trainings_for(adviser_id: int, year: int) -> int:
-    return TrainingAttendance.objects.filter(adviser_id=adviser_id, training__date__year=year).count()
+    return TrainingAttendance.objects.filter(
+        adviser_id=adviser_id, training__date__year=year, training__hours__gt=0
+    ).count()

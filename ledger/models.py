@@ -214,7 +214,14 @@ class Training(models.Model):
 
     title = models.CharField(_("培训名称"), max_length=200)
     date = models.DateField(_("日期"))
-    hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1, default=Decimal("3"))
+    # A training of no length is not a training attended (四(一): 每年至少参加1次培训).
+    hours = models.DecimalField(
+        _("学时"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("3"),
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("80"))],
+    )
     place = models.CharField(_("地点"), max_length=200, blank=True)
     organiser = models.ForeignKey(
         Division,

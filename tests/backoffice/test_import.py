@@ -364,16 +364,19 @@ def test_adviser_file_creates_and_updates_and_lists_bad_rows(client, bureau, adv
     assert ProgrammeLogEntry.objects.filter(action="wagtail.edit", object_id=str(adviser.pk)).exists()
 
     bad = [
-        row(执业证号="1", 所在机构=firm.name),  # 2: no name
-        row(姓名="甲", 执业证号="2", 所在机构="不存在的所"),  # 3
-        row(姓名="乙", 执业证号="3", 所在机构="宁明某律师事务所"),  # 4: firm of another county
+        row(执业证号="14514201810000201", 所在机构=firm.name),  # 2: no name
+        row(姓名="甲", 执业证号="14514201810000202", 所在机构="不存在的所"),  # 3
+        row(
+            姓名="乙", 执业证号="14514201810000203", 所在机构="宁明某律师事务所"
+        ),  # 4: firm of another county
         row(姓名="丙", 执业证号="14514201810000777", 所在机构=firm.name),  # 5: registered elsewhere
-        row(姓名="丁", 执业证号="4", 所在机构=firm.name, 性别="未知"),  # 6
-        row(姓名="戊", 执业证号="5", 所在机构=firm.name, 个人手机="abc"),  # 7
-        row(姓名="己", 执业证号="6", 所在机构=firm.name, 业务专长="炒股"),  # 8
-        row(姓名="庚", 执业证号="7", 所在机构=firm.name, 开始执业年份="去年"),  # 9
-        row(姓名="辛", 执业证号="8", 所在机构=firm.name),  # 10: good
-        row(姓名="壬", 执业证号="8", 所在机构=firm.name),  # 11: duplicate of line 10
+        row(姓名="丁", 执业证号="14514201810000204", 所在机构=firm.name, 性别="未知"),  # 6
+        row(姓名="戊", 执业证号="14514201810000205", 所在机构=firm.name, 个人手机="abc"),  # 7
+        row(姓名="己", 执业证号="14514201810000206", 所在机构=firm.name, 业务专长="炒股"),  # 8
+        row(姓名="庚", 执业证号="14514201810000207", 所在机构=firm.name, 开始执业年份="去年"),  # 9
+        row(姓名="辛", 执业证号="14514201810000208", 所在机构=firm.name),  # 10: good
+        row(姓名="壬", 执业证号="14514201810000208", 所在机构=firm.name),  # 11: duplicate of line 10
+        row(姓名="癸", 执业证号="1", 所在机构=firm.name),  # 12: a lawyer's number has 17 digits
     ]
     before = database_state()
     upload(client, "advisers", "bad.csv", csv_bytes(ADVISER_HEADINGS, bad))
@@ -389,6 +392,7 @@ def test_adviser_file_creates_and_updates_and_lists_bad_rows(client, bureau, adv
     assert "开始执业年份" in errors[9]
     assert 10 not in errors
     assert "与第 10 行重复" in errors[11]
+    assert "律师执业证号为17位数字" in errors[12]
 
 
 def test_only_roles_that_may_add_records_can_import(client, world, accounts):

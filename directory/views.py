@@ -83,7 +83,10 @@ def place_detail(request: HttpRequest, code: str) -> HttpResponse:
 @PUBLIC_CACHE
 def adviser_detail(request: HttpRequest, adviser_id: int) -> HttpResponse:
     adviser = get_object_or_404(
-        Adviser.objects.select_related("firm", "photo").prefetch_related("specialties", "photo__renditions"),
+        # An adviser no longer in post (不在岗) has no public page: nor name, photo nor number.
+        Adviser.objects.filter(is_active=True)
+        .select_related("firm", "photo")
+        .prefetch_related("specialties", "photo__renditions"),
         pk=adviser_id,
     )
     contracts = queries.adviser_contracts(adviser.pk)

@@ -186,6 +186,15 @@ def test_adviser_page(client, served):
     assert "执业 " in html and 'href="tel:13807711234"' in html
 
 
+def test_an_adviser_no_longer_in_post_has_no_public_page(client, served):
+    """不在岗: the page, with its name and mobile number, is gone (and so is its search entry)."""
+    served.is_active = False
+    served.save(update_fields=["is_active"])
+    response = client.get(reverse("directory:adviser", args=[served.pk]))
+    assert response.status_code == 404
+    assert "13807711234" not in response.content.decode()
+
+
 def test_province_and_city_pages(client, served):
     assert "崇左市" in client.get("/directory/45/").content.decode()
     html = client.get("/directory/4514/").content.decode()

@@ -46,6 +46,19 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def require_redis(url: str) -> None:
+    """Skip outside CI when Redis does not answer at `url`; in CI that is a failure."""
+    message = f"needs Redis and the redis package: start redis-server or set CACHE_URL=redis://… ({url})"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 def require_postgres() -> None:
     """Skip outside CI when the database is not PostgreSQL; in CI that is a failure."""
     if connection.vendor != "postgresql":

@@ -18,7 +18,7 @@ import time_machine
 from django.core.cache import caches
 from django.core.management import call_command
 
-from tests.conftest import BUZHAI, IN_CI
+from tests.conftest import BUZHAI, require_redis
 from tests.factories import AdviserFactory
 
 REDIS_URL = os.environ.get("CACHE_URL", "") or "redis://127.0.0.1:6379/2"
@@ -29,17 +29,7 @@ NOON = dt.datetime(2026, 6, 1, 4, 0, 0, tzinfo=dt.UTC)
 
 
 def redis_cache() -> dict:
-    message = (
-        f"needs Redis and the redis package: start redis-server or set CACHE_URL=redis://… ({REDIS_URL})"
-    )
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except Exception:
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_redis(REDIS_URL)
     return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 
 

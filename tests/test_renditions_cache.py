@@ -20,7 +20,7 @@ from wagtail.images.models import Image
 
 from content.models import ArticleRelatedLink
 from portal.settings.base import RENDITIONS_CACHE
-from tests.conftest import IN_CI
+from tests.conftest import require_redis
 from tests.content_helpers import articles_index, make_article, make_image
 
 ARTICLE_MAX_QUERIES = 15
@@ -37,17 +37,7 @@ def database_caches() -> dict:
 
 def redis_caches() -> dict:
     """Redis at CACHE_URL (else DB 5 of the local server); skipped outside CI when unavailable."""
-    message = (
-        f"needs Redis and the redis package: start redis-server or set CACHE_URL=redis://… ({REDIS_URL})"
-    )
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except Exception:
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_redis(REDIS_URL)
     return {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
         "renditions": RENDITIONS_CACHE,

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Length
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,9 @@ mobile_validator = RegexValidator(
 
 DEFAULT_ADVISER_CAP = 5
 DEFAULT_FEE_STANDARD = Decimal("3000")
+# A contract ending within this many days with no successor signed is a renewal to prepare: the
+# coverage dashboard, the contract list's filter and the renewal flow all count with this figure.
+ENDING_WITHIN_DAYS = 60
 
 
 class CountyBureau(models.Model):
@@ -145,6 +149,58 @@ class Firm(models.Model):
         return self.name
 
 
+def county_cap(county_code: str) -> int:
+    """The adviser cap of a county: its bureau's setting, else the policy's 5 (二(一)2).
+
+    `cap_of_county` below is the same lookup as an SQL expression; keep the two together.
+    """
+    cap = CountyBureau.objects.filter(county_id=county_code[:6]).values_list("adviser_cap", flat=True).first()
+    return DEFAULT_ADVISER_CAP if cap is None else cap
+
+
+def cap_of_county(county_ref: str | models.expressions.Combinable) -> models.Expression:
+    """The adviser cap of the county named by `county_ref` (a code, or an OuterRef/F to one)."""
+    if isinstance(county_ref, str):
+        county_ref = models.Value(county_ref[:6])
+    bureau = CountyBureau.objects.filter(county_id=county_ref).values("adviser_cap")[:1]
+    return Coalesce(models.Subquery(bureau), models.Value(DEFAULT_ADVISER_CAP))
+
+
+class AdviserQuerySet(models.QuerySet):
+    """The one definition of an adviser's load against the cap (rules, dashboard, choosers, filters).
+
+    Load: the villages an adviser serves under contracts in force on a day. Cap: the cap of the
+    county asked about (`county=`, e.g. the county of the village to be contracted, or of the
+    user's jurisdiction); without one, the smallest cap among the counties whose villages the
+    adviser serves that day, so that "full" means full somewhere they work; an adviser serving no
+    village has the policy's 5. Never the firm's county: the cap is the serving county's rule.
+    """
+
+    def with_load(self, on: dt.date | None = None, county: str | None = None) -> AdviserQuerySet:
+        """Annotate `load` and `cap` (see the class docstring) for the day `on` (today by default)."""
+        on = on or timezone.localdate()
+        serving = ServiceContract.objects.in_force(on).filter(adviser=OuterRef("pk")).order_by()
+        load = serving.values("adviser").annotate(n=models.Count("village", distinct=True)).values("n")
+        if county:
+            cap = cap_of_county(county)
+        else:
+            smallest = (
+                serving.annotate(county_cap=cap_of_county(OuterRef("village__county_code")))
+                .order_by("county_cap")
+                .values("county_cap")[:1]
+            )
+            cap = Coalesce(models.Subquery(smallest), models.Value(DEFAULT_ADVISER_CAP))
+        return self.annotate(load=Coalesce(models.Subquery(load), models.Value(0)), cap=cap)
+
+    def at_cap(self, on: dt.date | None = None, county: str | None = None) -> AdviserQuerySet:
+        """Advisers who may take no further village (load has reached the cap, or passed it)."""
+        return self.with_load(on, county).filter(load__gte=F("cap"))
+
+    def with_room(self, on: dt.date | None = None, county: str | None = None) -> AdviserQuerySet:
+        """Advisers in post with room for another village."""
+        return self.with_load(on, county).filter(load__lt=F("cap"), is_active=True)
+
+
 # Longest bio or reputation text on the public adviser page (about two screens on a phone).
 BIO_MAX_LENGTH = 2000
 
@@ -222,6 +278,8 @@ class Adviser(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AdviserQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("法律顾问")
         verbose_name_plural = _("法律顾问")
@@ -292,6 +350,32 @@ class ContractQuerySet(models.QuerySet):
         """Contracts that are active and whose period contains `on` (today by default)."""
         on = on or timezone.localdate()
         return self.filter(status=ServiceContract.Status.ACTIVE, start_date__lte=on, end_date__gte=on)
+
+    def active_during(self, start: dt.date, end: dt.date) -> ContractQuerySet:
+        """Active contracts whose period overlaps [start, end]: those in force on some day of it."""
+        return self.filter(status=ServiceContract.Status.ACTIVE, start_date__lte=end, end_date__gte=start)
+
+    def ending_without_successor(
+        self, within_days: int = ENDING_WITHIN_DAYS, on: dt.date | None = None
+    ) -> ContractQuerySet:
+        """Contracts in force on `on` (today) that end within `within_days` days and have no successor.
+
+        A successor is another contract of the same village, not terminated (a draft counts: the
+        renewal is under way), that starts after this one starts and ends after it ends. These
+        are the renewals to prepare: the dashboard's figure, the contract filter and the renewal
+        flow all read this method.
+        """
+        on = on or timezone.localdate()
+        successor = ServiceContract.objects.filter(
+            village=OuterRef("village"),
+            start_date__gt=OuterRef("start_date"),
+            end_date__gt=OuterRef("end_date"),
+        ).exclude(status=ServiceContract.Status.TERMINATED)
+        return (
+            self.in_force(on)
+            .filter(end_date__lte=on + dt.timedelta(days=within_days))
+            .exclude(Exists(successor))
+        )
 
 
 class ServiceContract(ClusterableModel):

@@ -35,7 +35,9 @@ MAX_TERM_YEARS = 5
 
 
 def county_settings(village: Division) -> tuple[int, Decimal]:
-    """(adviser cap, fee standard) of the village's county, defaulting to the policy's figures."""
+    """(adviser cap, fee standard) of the village's county, defaulting to the policy's figures.
+
+    The cap is read as `models.county_cap` reads it (one query here for both settings)."""
     bureau = (
         CountyBureau.objects.filter(county_id=village.code[:6]).only("adviser_cap", "fee_standard").first()
     )
@@ -65,8 +67,14 @@ def _overlaps(qs, start: dt.date, end: dt.date):
     return qs.filter(start_date__lte=end, end_date__gte=start)
 
 
-def max_concurrent(periods: list[tuple[dt.date, dt.date]], start: dt.date, end: dt.date) -> int:
-    """The largest number of `periods` running on one day within [start, end] (inclusive)."""
+def busiest_day(
+    periods: list[tuple[dt.date, dt.date]], start: dt.date, end: dt.date
+) -> tuple[int, dt.date | None]:
+    """(largest number of `periods` running on one day within [start, end], the first such day).
+
+    The number is the adviser's load on that day as `Adviser.objects.with_load(on=day)` counts
+    it (contracts in force that day), taken at the worst day of the new contract's period.
+    """
     events: list[tuple[dt.date, int]] = []
     for s, e in periods:
         s, e = max(s, start), min(e, end)
@@ -75,10 +83,17 @@ def max_concurrent(periods: list[tuple[dt.date, dt.date]], start: dt.date, end: 
             events.append((e + dt.timedelta(days=1), -1))
     events.sort(key=lambda item: (item[0], item[1]))
     running = peak = 0
-    for _day, delta in events:
+    peak_day: dt.date | None = None
+    for day, delta in events:
         running += delta
-        peak = max(peak, running)
-    return peak
+        if running > peak:
+            peak, peak_day = running, day
+    return peak, peak_day
+
+
+def max_concurrent(periods: list[tuple[dt.date, dt.date]], start: dt.date, end: dt.date) -> int:
+    """The largest number of `periods` running on one day within [start, end] (inclusive)."""
+    return busiest_day(periods, start, end)[0]
 
 
 def check_contract(contract: ServiceContract, pending: Sequence[ServiceContract] = ()) -> None:
@@ -156,14 +171,19 @@ def check_contract(contract: ServiceContract, pending: Sequence[ServiceContract]
                 )
         if adviser is not None:
             current = list(
-                _overlaps(others.filter(adviser=adviser), start, end)
+                others.filter(adviser=adviser)
+                .active_during(start, end)
                 .select_related("village")
                 .order_by("village_id")
             )
             current += [p for p in pending_active if p.adviser_id == adviser.pk]
-            peak = max_concurrent([(c.start_date, c.end_date) for c in current], start, end)
+            peak, day = busiest_day([(c.start_date, c.end_date) for c in current], start, end)
             if peak >= cap:
-                names = "、".join(sorted({c.village.name for c in current}))
+                # Name the villages counted: those served on the busiest day, not every village
+                # of the period (the count and the list must agree).
+                names = "、".join(
+                    sorted(c.village.name for c in current if c.start_date <= day <= c.end_date)
+                )
                 add(
                     "adviser",
                     _(

@@ -29,6 +29,7 @@ from places import codes
 
 from .models import (
     DEFAULT_ADVISER_CAP,
+    ENDING_WITHIN_DAYS,
     Adviser,
     CountyBureau,
     Firm,
@@ -43,7 +44,7 @@ from .rules import check_bureau_settings, county_settings
 for _model in (Firm, Adviser, ServiceContract, LiaisonOfficer, ServiceRoom, Recusal, CountyBureau):
     register_permission_policy(_model, ScopedPermissionPolicy(_model))
 
-EXPIRY_WARNING_DAYS = 60
+EXPIRY_WARNING_DAYS = ENDING_WITHIN_DAYS
 
 
 # --- contracts ---------------------------------------------------------------------------------
@@ -58,7 +59,7 @@ class ContractFilterSet(PlaceFilterSet):
         empty_label=_("全部"),
         choices=[
             ("in_force", _("生效中")),
-            ("ending", _("%(days)d 天内到期") % {"days": EXPIRY_WARNING_DAYS}),
+            ("ending", _("%(days)d 天内到期、未续聘") % {"days": EXPIRY_WARNING_DAYS}),
             ("future", _("尚未开始")),
             ("ended", _("已到期")),
         ],
@@ -74,11 +75,7 @@ class ContractFilterSet(PlaceFilterSet):
         if value == "in_force":
             return active.filter(start_date__lte=today, end_date__gte=today)
         if value == "ending":
-            return active.filter(
-                start_date__lte=today,
-                end_date__gte=today,
-                end_date__lte=today + dt.timedelta(days=EXPIRY_WARNING_DAYS),
-            )
+            return queryset.ending_without_successor(EXPIRY_WARNING_DAYS, on=today)
         if value == "future":
             return queryset.filter(start_date__gt=today).exclude(status=ServiceContract.Status.TERMINATED)
         if value == "ended":

@@ -18,13 +18,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advisers.models import DEFAULT_ADVISER_CAP, CountyBureau, ServiceContract
+from advisers.models import DEFAULT_ADVISER_CAP, ENDING_WITHIN_DAYS, CountyBureau, ServiceContract
 from places import codes
 from places.models import Division
 
 from .scope import Scope
 
-ENDING_DAYS = 60
+ENDING_DAYS = ENDING_WITHIN_DAYS
 UNCOVERED_LIST_LIMIT = 300
 ENDING_LIST_LIMIT = 100
 LEVEL_NAMES = {
@@ -153,13 +153,8 @@ def build(area_code: str, today: dt.date | None = None) -> Dashboard:
         .annotate(n=Count("village_id", distinct=True))
         .values_list("g", "n")
     )
-    successor = ServiceContract.objects.filter(
-        village=OuterRef("village"),
-        start_date__gt=OuterRef("start_date"),
-        end_date__gt=OuterRef("end_date"),
-    ).exclude(status=ServiceContract.Status.TERMINATED)
-    ending_qs = in_force.filter(end_date__lte=today + dt.timedelta(days=ENDING_DAYS)).exclude(
-        Exists(successor)
+    ending_qs = ServiceContract.objects.ending_without_successor(ENDING_DAYS, on=today).filter(
+        _range("village_id", area_code)
     )
     ending_counts = dict(
         ending_qs.annotate(g=Substr("village_id", 1, finest))

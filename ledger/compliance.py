@@ -9,6 +9,14 @@ A month in which a village was under contract for only part of the time requires
 share of the 5 hours (e.g. 15 of 30 days → 2.5 hours); a village whose adviser changed mid-month
 was covered the whole month and needs the full 5 hours from both advisers together. A village with
 no contract at all in the period is "not applicable" (it shows up as a coverage gap instead).
+The yearly lecture is pro rata too, rounded to whole lectures: a village is judged on it when it was
+under contract for at least half of the year (`LECTURE_MIN_SHARE`); one contracted later (say from
+10 December) owes no lecture that year and shows as "not judged", never as missing one. The
+policy sets the lecture per year of service (三(一): 每年至少举办1次法制讲座); half a year is the
+point from which one lecture is the nearest whole share.
+
+A month that has not ended is in progress: its hours are shown as progress, never judged
+(`month_state`).
 Every function runs a fixed number of aggregate queries whatever the number of villages.
 """
 
@@ -32,6 +40,31 @@ from .models import LedgerEntry, TrainingAttendance
 MONTHLY_HOURS = Decimal("5")
 YEARLY_LECTURES = 1
 YEARLY_TRAININGS = 1
+# Share of the year under contract from which a village owes the year's lecture (see above).
+LECTURE_MIN_SHARE = Decimal("0.5")
+
+MONTH_DONE = "done"
+MONTH_IN_PROGRESS = "in_progress"
+MONTH_FUTURE = "future"
+
+
+def month_state(year: int, month: int, today: dt.date) -> str:
+    """Whether the month has ended (judged), is running (progress only) or has not begun."""
+    if (year, month) < (today.year, today.month):
+        return MONTH_DONE
+    if (year, month) == (today.year, today.month):
+        return MONTH_IN_PROGRESS
+    return MONTH_FUTURE
+
+
+def last_finished_month(today: dt.date) -> tuple[int, int]:
+    """The latest month that has ended: the one a compliance report opens on."""
+    return previous_month(today.year, today.month)
+
+
+def owes_lecture(covered_days: int, days_in_year: int) -> bool:
+    """Whether a village under contract for `covered_days` of the year is judged on its lecture."""
+    return covered_days > 0 and Decimal(covered_days) >= LECTURE_MIN_SHARE * days_in_year
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -179,9 +212,20 @@ class VillageYear:
 
 
 def yearly_lectures(prefix: str, year: int) -> list[VillageYear]:
-    """Lectures per village in the year (3 queries). Disputed entries do not count."""
+    """Lectures per village in the year (3 queries). Disputed entries do not count; a village under
+    contract for less than half of the year is not judged (`owes_lecture`)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    under_contract = set(_contracts_between(prefix, first, last).values_list("village_id", flat=True))
+    days_in_year = (last - first).days + 1
+    periods: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for village, start, end in _contracts_between(prefix, first, last).values_list(
+        "village_id", "start_date", "end_date"
+    ):
+        periods[village].append((start, end))
+    judged = {
+        village
+        for village, spans in periods.items()
+        if owes_lecture(_covered_days(spans, first, last), days_in_year)
+    }
     counts = dict(
         LedgerEntry.objects.filter(
             kind=LedgerEntry.Kind.LECTURE,
@@ -196,7 +240,7 @@ def yearly_lectures(prefix: str, year: int) -> list[VillageYear]:
         .values_list("village_id", "n")
     )
     return [
-        VillageYear(code, name, code in under_contract, counts.get(code, 0))
+        VillageYear(code, name, code in judged, counts.get(code, 0))
         for code, name in Division.objects.villages()
         .within(prefix)
         .order_by("code")

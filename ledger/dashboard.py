@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from places import codes
 from places.models import Division
@@ -109,8 +110,11 @@ class Board:
 
     @property
     def is_current_month(self) -> bool:
-        today = timezone.localdate()
-        return (self.year, self.month) == (today.year, today.month)
+        return self.month_state == compliance.MONTH_IN_PROGRESS
+
+    @property
+    def month_state(self) -> str:
+        return compliance.month_state(self.year, self.month, timezone.localdate())
 
 
 def _merge(prefixes: list[str], compute) -> list:
@@ -202,13 +206,31 @@ def _add_groups(board: Board, area_code: str) -> None:
         )
 
 
-def parse_month(value: str | None, today: dt.date | None = None) -> tuple[int, int]:
-    """`YYYY-MM` from the query string, within sensible bounds; the current month otherwise."""
+def parse_month(value: str | None, today: dt.date | None = None) -> tuple[int, int, str]:
+    """(year, month, problem) for `YYYY-MM` from the query string.
+
+    Without a month the report opens on the last finished month (a running month is only
+    progress). A month that cannot be read, or has not begun, is not silently replaced: `problem`
+    says which month was asked for and that the last finished month is shown instead.
+    """
     today = today or timezone.localdate()
+    fallback = compliance.last_finished_month(today)
+    value = (value or "").strip()
+    if not value:
+        return (*fallback, "")
     try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        if 2000 <= year <= today.year and 1 <= month <= 12 and (year, month) <= (today.year, today.month):
-            return year, month
+        year, month = (int(part) for part in value.split("-"))
     except ValueError:
-        pass
-    return today.year, today.month
+        year = month = 0
+    shown = _("已改为显示 %(year)s年%(month)s月。") % {"year": fallback[0], "month": fallback[1]}
+    if not (2000 <= year <= 9999 and 1 <= month <= 12):
+        return (
+            *fallback,
+            _("统计月份“%(value)s”无法识别（格式：年-月，如 2026-03）。") % {"value": value[:20]} + shown,
+        )
+    if compliance.month_state(year, month, today) == compliance.MONTH_FUTURE:
+        return (
+            *fallback,
+            _("%(year)s年%(month)s月尚未开始，没有可统计的数据。") % {"year": year, "month": month} + shown,
+        )
+    return year, month, ""

@@ -86,7 +86,7 @@ class CompliancePanel(Component):
     def get_context_data(self, parent_context):
         from .views.compliance import board_for
 
-        board, role = board_for(self.request, trend=False)
+        board, role = board_for(self.request, trend=False, this_month=True)
         return {
             "board": board,
             "role": role,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -59,9 +60,17 @@ def resolve(request) -> tuple[list[str], Division | None, str]:
     return [root], area, "area"
 
 
-def board_for(request, *, trend: bool) -> tuple[dashboard.Board, str]:
+def board_for(request, *, trend: bool, this_month: bool = False) -> tuple[dashboard.Board, str]:
+    """The figures the request asks for. The report opens on the last finished month; the admin
+    home's panel (`this_month`) shows the running month's progress instead."""
     prefixes, area, role = resolve(request)
-    year, month = dashboard.parse_month(request.GET.get("month"))
+    if this_month:
+        today = timezone.localdate()
+        year, month, problem = today.year, today.month, ""
+    else:
+        year, month, problem = dashboard.parse_month(request.GET.get("month"))
+    if problem:
+        messages.warning(request, problem)
     return dashboard.build(prefixes, year, month, area=area if role == "area" else None, trend=trend), role
 
 
@@ -125,7 +134,14 @@ class ComplianceView(AdminPageMixin, TemplateView):
         return context
 
 
-def _month_rows(rows):
+def _result(row, state: str) -> str:
+    """达标/未达标 for a month that has ended; a running month is 进行中, never judged."""
+    if state != dashboard.compliance.MONTH_DONE:
+        return gettext("进行中")
+    return gettext("达标") if row.meets else gettext("未达标")
+
+
+def _month_rows(rows, state: str):
     for row in rows:
         yield [
             row.code,
@@ -135,7 +151,7 @@ def _month_rows(rows):
             float(row.confirmed_hours),
             float(row.pending_hours),
             float(row.shortfall),
-            gettext("达标") if row.meets else gettext("未达标"),
+            _result(row, state),
         ]
 
 
@@ -161,7 +177,7 @@ def compliance_export(request, fmt: str) -> HttpResponse:
     headings = [str(h) for h in MONTH_HEADINGS]
     applicable_this = [r for r in board.this_month if r.applicable]
     if fmt == "csv":
-        return csv_response(filename, headings, _month_rows(applicable_this))
+        return csv_response(filename, headings, _month_rows(applicable_this, board.month_state))
     if fmt != "xlsx":
         raise Http404
     previous = board.previous
@@ -176,11 +192,18 @@ def compliance_export(request, fmt: str) -> HttpResponse:
     return xlsx_response(
         filename,
         [
-            (f"{board.year}年{board.month}月驻点时长", headings, _month_rows(applicable_this)),
+            (
+                f"{board.year}年{board.month}月驻点时长",
+                headings,
+                _month_rows(applicable_this, board.month_state),
+            ),
             (
                 f"{previous.year}年{previous.month}月驻点时长",
                 headings,
-                _month_rows([r for r in board.last_month if r.applicable]),
+                _month_rows(
+                    [r for r in board.last_month if r.applicable],
+                    dashboard.compliance.month_state(previous.year, previous.month, timezone.localdate()),
+                ),
             ),
             (
                 f"{board.year}年法制讲座",

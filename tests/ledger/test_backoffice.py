@@ -307,7 +307,7 @@ def test_bureau_records_a_training_and_who_attended(people, today):
     assert response.status_code == 302, response.content.decode()[:2000]
     training = Training.objects.get()
     assert list(training.attendees.all()) == [people.adviser]
-    board = bureau.get("/admin/ledger/compliance/").context["board"]
+    board = bureau.get(f"/admin/ledger/compliance/?month={today:%Y-%m}").context["board"]
     assert [(a.name, a.trainings, a.meets) for a in board.trainings] == [("韦卜寨", 1, True)]
     # The adviser sees it; another county can neither see nor change it.
     assert (

@@ -122,7 +122,7 @@ def main() -> None:
     settings.RATELIMIT_ENABLE = False
     # Nor is the anonymous page cache what is measured: each backend must answer every query.
     settings.PAGECACHE_ENABLED = False
-    from content.models import JurisdictionSettings
+    from sites.models import JurisdictionSettings
 
     # A national deployment: the demo's sites are limited to 崇左 and 城北; search them all.
     JurisdictionSettings.objects.update(area_codes="")

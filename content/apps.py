@@ -13,6 +13,12 @@ class ContentConfig(AppConfig):
         from . import pagecache, uploads
 
         pagecache.connect()
+        # A village page (directory) lists the village's next lectures, which live here.
+        from directory import queries as directory_queries
+
+        from .models.lectures import next_in_village
+
+        directory_queries.provide_village_lectures(next_in_village)
         # Uploaded images lose their EXIF (GPS) before the original is written.
         uploads.connect()
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
-from directory.areas import settings_for
+from sites.models import JurisdictionSettings
 
 from .models import ArticleIndexPage, ArticlePage
 
@@ -31,7 +31,7 @@ class ArticleFeed(Feed):
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> dict:
         articles, category, _tag = self.index.filtered_articles(request)
-        jurisdiction = settings_for(request)
+        jurisdiction = JurisdictionSettings.for_request(request)
         site_name = (jurisdiction.bureau_name if jurisdiction else "") or self.index.get_site().site_name
         return {
             "request": request,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from directory.areas import settings_for
 from places import codes
 from places.models import Division
+from sites.models import JurisdictionSettings
 
 from .models import ArticleIndexPage, ArticlePage, HomePage, Lecture
 
@@ -26,14 +26,14 @@ def chosen_village(request: HttpRequest) -> Division | None:
     code = request.COOKIES.get(VILLAGE_COOKIE, "")
     if codes.level_of(code) != codes.VILLAGE:
         return None
-    jurisdiction = settings_for(request)
+    jurisdiction = JurisdictionSettings.for_request(request)
     if jurisdiction and not jurisdiction.covers(code):
         return None
     return Division.objects.select_related("parent").filter(code=code).first()
 
 
 def site_lectures(request: HttpRequest):
-    jurisdiction = settings_for(request)
+    jurisdiction = JurisdictionSettings.for_request(request)
     return Lecture.objects.within(jurisdiction.area_prefixes if jurisdiction else [])
 
 

@@ -20,12 +20,12 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 import pagecache
 from advisers.pagecache import ADVISERS
-from directory.areas import area_prefixes
 from places import codes
 from places.pagecache import RENAMED, area_tags, change_tags
+from sites.models import JurisdictionSettings, area_prefixes
 
 from .home import VILLAGE_COOKIE
-from .models import ArticleCategory, ArticleIndexPage, ArticlePage, HomePage, JurisdictionSettings, Lecture
+from .models import ArticleCategory, ArticleIndexPage, ArticlePage, HomePage, Lecture
 from .models.lectures import LecturePhoto
 
 CATEGORIES = "article-categories"

@@ -19,10 +19,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from backoffice.ratelimits import rate_limit
-from directory.areas import area_prefixes, settings_for
 from directory.home import browse_places
 from places import codes
 from places.models import Division
+from sites.models import JurisdictionSettings, area_prefixes
 
 from .calendar import lectures_calendar
 from .home import VILLAGE_COOKIE
@@ -140,7 +140,7 @@ def site_lecture(request: HttpRequest, pk: int) -> Lecture:
     lecture = get_object_or_404(
         Lecture.objects.for_listing().prefetch_related("photos__image__renditions"), pk=pk
     )
-    jurisdiction = settings_for(request)
+    jurisdiction = JurisdictionSettings.for_request(request)
     if jurisdiction and not jurisdiction.covers(lecture.place_id):
         raise Http404(_("这个讲座不在本网站的服务范围内。"))
     return lecture
@@ -184,7 +184,7 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
         .select_related("place__parent", "speaker", "category")
         .order_by("starts_at", "pk")[:FEED_MAX_EVENTS]
     )
-    jurisdiction = settings_for(request)
+    jurisdiction = JurisdictionSettings.for_request(request)
     owner = (jurisdiction.bureau_name if jurisdiction else "") or _("法律顾问")
     name = " ".join(filter(None, [owner, area_name(area.division), _("法制讲座")]))
     return calendar_response(lectures_calendar(lectures, request, name), "lectures.ics", attachment=False)
@@ -203,7 +203,7 @@ def choose_village(request: HttpRequest) -> HttpResponse:
     if codes.level_of(code) != codes.VILLAGE:
         message = _("请选择一个村(社区)：村(社区)的代码是 12 位数字。")
         return render(request, "400.html", {"message": message}, status=400)
-    jurisdiction = settings_for(request)
+    jurisdiction = JurisdictionSettings.for_request(request)
     if not Division.objects.filter(code=code).exists() or (jurisdiction and not jurisdiction.covers(code)):
         raise Http404(_("没有这个村(社区)，或它不在本网站的服务范围内。"))
     response.set_cookie(

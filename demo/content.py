@@ -34,12 +34,12 @@ from content.models import (
     ArticlePage,
     ArticleRelatedLink,
     HomePage,
-    JurisdictionSettings,
     Lecture,
     LecturePhoto,
 )
 from places import codes
 from places.models import Division
+from sites.models import JurisdictionSettings
 
 from .articles import ARTICLES, Article
 from .illustrations import category_illustration, lecture_photo, tip_card

@@ -10,9 +10,9 @@ from places import codes
 from places.models import Division
 from search import text
 from search.villages import find_villages, normalise
+from sites.models import area_prefixes
 
 from . import queries
-from .areas import area_prefixes
 
 MAX_RESULTS = 20
 MAX_BROWSE_COUNTIES = 60

@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 from advisers.duties import SHORT_DUTIES
 from backoffice.ratelimits import rate_limit
 from places import codes
+from sites.models import JurisdictionSettings
 
 from . import queries
 from .views import get_place
@@ -289,9 +290,7 @@ def _board_response(request: HttpRequest, code: str, image_format: str, content_
     place = get_place(code)
     if place.level != codes.VILLAGE:
         raise Http404(_("公示牌只适用于村(社区)。"))
-    from .areas import settings_for
-
-    jurisdiction = settings_for(request)
+    jurisdiction = JurisdictionSettings.for_request(request)
     hotline = (jurisdiction.hotline if jurisdiction else "") or "12348"
     view = queries.village_view(place)
     url = request.build_absolute_uri(reverse("directory:place", args=[place.code]))

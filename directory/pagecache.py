@@ -13,8 +13,7 @@ from django.http import HttpRequest
 import pagecache
 from advisers.pagecache import adviser_tag
 from places.pagecache import RENAMED, area_tags, page_tags
-
-from .areas import area_prefixes
+from sites.models import area_prefixes
 
 
 def place_tags(request: HttpRequest, code: str = "", **kwargs) -> list[str]:

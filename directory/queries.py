@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -266,16 +267,19 @@ def village_view(village: Division, *, specialties: bool = True) -> VillageView:
 
 VILLAGE_LECTURES = 5
 
+# The lectures are content's (above the directory in the layers, README "Layout"): content hands
+# the directory its lookup from ContentConfig.ready() instead of the directory importing it.
+_lecture_source: list[Callable[[Division, int], list]] = []
+
+
+def provide_village_lectures(source: Callable[[Division, int], list]) -> None:
+    """Register how a village page finds its next lectures: `source(village, limit)`, one query."""
+    _lecture_source[:] = [source]
+
 
 def next_lectures(village: Division) -> list:
     """The village's next lectures, in the village or for its whole township (one query)."""
-    from content.models import Lecture
-
-    return list(
-        Lecture.objects.for_village(village.code)
-        .upcoming()
-        .select_related("place__parent", "speaker")[:VILLAGE_LECTURES]
-    )
+    return _lecture_source[0](village, VILLAGE_LECTURES) if _lecture_source else []
 
 
 def adviser_contracts(adviser_id: int):

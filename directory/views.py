@@ -15,9 +15,9 @@ from advisers.duties import DUTIES
 from advisers.models import Adviser
 from places import codes
 from places.models import Division
+from sites.models import area_prefixes
 
 from . import queries
-from .areas import area_prefixes
 
 PUBLIC_CACHE = cache_control(public=True, max_age=300)
 

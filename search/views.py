@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from wagtail.models import Site
 
 from backoffice.ratelimits import rate_limit
-from directory.areas import area_prefixes
+from sites.models import area_prefixes
 
 from . import service, text
 from .models import Kind

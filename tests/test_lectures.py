@@ -18,7 +18,8 @@ from PIL import Image as PILImage
 from wagtail.models import Site
 
 from content.home import VILLAGE_COOKIE
-from content.models import JurisdictionSettings, Lecture, LecturePhoto
+from content.models import Lecture, LecturePhoto
+from sites.models import JurisdictionSettings
 from tests.conftest import BUZHAI, JIANGZHOU, TAIPING
 from tests.content_helpers import at, make_lecture
 from tests.factories import AdviserFactory

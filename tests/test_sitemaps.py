@@ -8,9 +8,10 @@ import pytest
 from django.core.cache import cache
 from wagtail.models import Site
 
-from content.models import HomePage, JurisdictionSettings
+from content.models import HomePage
 from places.models import Division
 from portal import sitemaps
+from sites.models import JurisdictionSettings
 from tests.conftest import BUZHAI, JIANGZHOU
 from tests.content_helpers import articles_index, make_article, make_lecture
 from tests.factories import AdviserFactory

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from advisers.models import Adviser
 from backoffice import roles
-from content.models import ArticlePage, HomePage, JurisdictionSettings, Lecture
+from content.models import ArticlePage, HomePage, Lecture
+from sites.models import JurisdictionSettings
 from tests.backoffice.conftest import make_staff
 from tests.backoffice.test_audit import post_data
 from tests.backoffice.test_import import ADVISER_HEADINGS, csv_bytes, latest_batch, upload

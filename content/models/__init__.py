@@ -3,7 +3,6 @@
 from .articles import ArticleCategory, ArticleIndexPage, ArticlePage, ArticleRelatedLink, ArticleTag
 from .home import HomePage
 from .lectures import Lecture, LecturePhoto
-from .settings import JurisdictionSettings
 
 __all__ = [
     "ArticleCategory",
@@ -12,7 +11,6 @@ __all__ = [
     "ArticleRelatedLink",
     "ArticleTag",
     "HomePage",
-    "JurisdictionSettings",
     "Lecture",
     "LecturePhoto",
 ]

@@ -27,8 +27,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from content.blocks import ArticleBodyBlock, plain_text
-from content.models.limits import length_constraint, limited
 from places import codes
+from sites.limits import length_constraint, limited
 
 ARTICLES_PER_PAGE = 10
 # Silent reading speed of Chinese text, characters per minute (a conservative figure for readers

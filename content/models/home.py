@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
-from .limits import length_constraint, limited
+from sites.limits import length_constraint, limited
 
 
 class HomePage(Page):

@@ -25,8 +25,8 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from places import codes
-
-from .limits import length_constraint, limited
+from places.models import Division
+from sites.limits import length_constraint, limited
 
 LECTURE_LEVELS = (codes.TOWNSHIP, codes.VILLAGE)
 
@@ -253,3 +253,16 @@ class LecturePhoto(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("讲座照片")
         verbose_name_plural = _("讲座照片")
+
+
+def next_in_village(village: Division, limit: int) -> list[Lecture]:
+    """A village page's next lectures, its own and its township's, in one query.
+
+    The directory's village page shows them; content registers this in ContentConfig.ready()
+    (`directory.queries.provide_village_lectures`), as the directory sits below content.
+    """
+    return list(
+        Lecture.objects.for_village(village.code)
+        .upcoming()
+        .select_related("place__parent", "speaker")[:limit]
+    )

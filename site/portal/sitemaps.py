@@ -32,9 +32,9 @@ from wagtail.contrib.sitemaps import views as wagtail_sitemap_views
 
 from advisers.models import Adviser, ServiceContract
 from content.models import Lecture
-from directory.areas import area_prefixes
 from places import codes
 from places.models import Division
+from sites.models import area_prefixes
 
 # Crawlers may keep a copy for an hour: new villages and advisers are not urgent for them.
 SITEMAP_CACHE = cache_control(public=True, max_age=3600)

@@ -129,7 +129,7 @@ def ensure_chongzuo_bureaus() -> None:
     from wagtail.models import Site
 
     from advisers.models import CountyBureau
-    from content.models import JurisdictionSettings
+    from sites.models import JurisdictionSettings
 
     jurisdiction = JurisdictionSettings.for_site(Site.objects.get(is_default_site=True))
     jurisdiction.bureau_name = "崇左市司法局"

@@ -211,7 +211,7 @@ def test_each_theme_keeps_the_pages_accessible(page: Page, axe_js, content, them
     """The themes change colours: axe's contrast check runs on each."""
     from wagtail.models import Site
 
-    from content.models import JurisdictionSettings
+    from sites.models import JurisdictionSettings
 
     JurisdictionSettings.objects.filter(site=Site.objects.get(is_default_site=True)).update(theme=theme)
     cache.clear()

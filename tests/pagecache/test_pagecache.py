@@ -13,7 +13,7 @@ from wagtail.models import Site
 
 from advisers.models import CountyBureau
 from content.home import VILLAGE_COOKIE
-from content.models import JurisdictionSettings
+from sites.models import JurisdictionSettings
 from tests.conftest import BUZHAI, DEMO_DIVISIONS, JIANGZHOU, TAIPING
 from tests.content_helpers import category, default_home, make_article, make_lecture
 from tests.factories import AdviserFactory, LiaisonFactory, RoomFactory

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from wagtail.models import Site
 
-from content.models import JurisdictionSettings
+from sites.models import JurisdictionSettings
 from tests.conftest import BUZHAI, JIANGZHOU
 
 from .conftest import CHENGBEI_VILLAGE

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "pagecache",
     "places",
     "advisers",
+    "sites",
     "directory",
     "content",
     "search",
@@ -84,7 +85,7 @@ MIDDLEWARE = [
     "backoffice.security.SecondFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Templates of the site's theme (themes/<name>/templates) win over the default theme's.
-    "content.themes.ThemeMiddleware",
+    "sites.loaders.ThemeMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -93,14 +94,14 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         # The project's templates come first so that viewflow's top-level 404/500 and
-        # registration templates never shadow ours. They are found by content.themes.ThemeLoader:
+        # registration templates never shadow ours. They are found by sites.loaders.ThemeLoader:
         # the site's theme (themes/<name>/templates) first, then themes/default/templates.
         "DIRS": [BASE_DIR / "themes" / "default" / "templates"],
         "OPTIONS": {
             "loaders": [
                 (
-                    "content.themes.CachedLoader",
-                    ["content.themes.ThemeLoader", "django.template.loaders.app_directories.Loader"],
+                    "sites.loaders.CachedLoader",
+                    ["sites.loaders.ThemeLoader", "django.template.loaders.app_directories.Loader"],
                 )
             ],
             "context_processors": [
@@ -109,8 +110,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "directory.context_processors.portal",
-                "content.context_processors.theme",
+                "sites.context_processors.portal",
+                "sites.context_processors.theme",
             ],
         },
     },

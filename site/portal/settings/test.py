@@ -22,7 +22,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # The page cache (pagecache/) would carry pages from one test into the next; tests/pagecache/
 # switches it on for itself.
 PAGECACHE_ENABLED = False
-# Each process's copy of the sites' settings (content/site_settings.py) follows saves once they
+# Each process's copy of the sites' settings (sites/memo.py) follows saves once they
 # commit, which a test's saves never do; tests of the copies switch them on for themselves.
 PORTAL_SITE_SETTINGS_MEMO = False
 

@@ -4,22 +4,27 @@ One installation serves several jurisdictions as separate Wagtail Sites (the dem
 西宁市城北区司法局). Each Site's JurisdictionSettings scope its directory and lectures (area codes),
 choose its theme, and carry the footer items Chinese government websites show (主办单位, ICP 备案号,
 网站标识码, 公安机关备案号).
+
+The model moved here from `content` (issue 10) so that the directory, the search and the content
+all read it from below them; its table is still `content_jurisdictionsettings` (the move changed
+only Django's state, see migrations/0001_initial.py).
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
-from content import themes
-from content.models.limits import length_constraint, limited
-from places import codes
+from sites import areas, memo, themes
+from sites.limits import length_constraint, limited
 
 site_code_validator = RegexValidator(r"^[0-9A-Za-z]{0,20}$", _("网站标识码只能包含数字和字母。"))
 
@@ -34,6 +39,7 @@ class JurisdictionSettings(BaseSiteSetting):
         max_length=200,
         blank=True,
         help_text=_("本网站服务的行政区划代码前缀，多个用逗号分隔（如 4514 或 630105）；留空表示全部。"),
+        validators=[areas.validate_area_codes],
     )
     hotline = models.CharField(_("热线电话"), max_length=20, default="12348")
 
@@ -106,16 +112,46 @@ class JurisdictionSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("辖区设置")
+        db_table = "content_jurisdictionsettings"
         constraints = [
             length_constraint(
                 "footer_text", 500, "jurisdiction_footer_length", _("页脚说明不能超过 500 个字。")
             )
         ]
 
+    def clean(self) -> None:
+        super().clean()
+        self.area_codes = areas.normalise(self.area_codes)
+
+    def save(self, *args, **kwargs) -> None:
+        """Refuse bad area codes on every save, not only through the admin form (issue 10)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "area_codes" in update_fields:
+            try:
+                areas.validate_area_codes(self.area_codes)
+            except ValidationError as error:
+                raise ValidationError({"area_codes": error.messages}) from None
+            self.area_codes = areas.normalise(self.area_codes)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> JurisdictionSettings | None:
+        """Wagtail's own per-request settings, fed from this process's copy when it is current.
+
+        `BaseSiteSetting.for_request` keeps the settings on the request; `memo.prepare` first
+        hands it (and `Site.find_for_request`) this process's copy of the site and its settings,
+        so that a page costs no site queries (sites/memo.py). None when no Site matches at all.
+        """
+        memo.prepare(request, cls)
+        try:
+            return super().for_request(request)
+        except cls.DoesNotExist:
+            return None
+
     @property
     def area_prefixes(self) -> list[str]:
-        parts = [p.strip() for p in self.area_codes.replace("，", ",").split(",")]
-        return [p for p in parts if codes.is_valid_code(p)]
+        """The site's code prefixes: [] is everywhere; a bad stored value is [areas.NOWHERE]."""
+        return areas.prefixes(self.area_codes, self.site_id)
 
     def covers(self, code: str) -> bool:
         """Whether a division code lies inside this site's area (a blank area covers everything)."""
@@ -133,6 +169,10 @@ class JurisdictionSettings(BaseSiteSetting):
 @receiver(post_delete, sender=Site, dispatch_uid="site-deleted")
 def site_settings_changed(sender, **kwargs) -> None:
     """Web processes drop their copies of sites' settings once this save commits."""
-    from content import site_settings
+    memo.changed()
 
-    site_settings.changed()
+
+def area_prefixes(request: HttpRequest) -> list[str]:
+    """The code prefixes of the site serving this request ([] is everywhere, see `area_prefixes`)."""
+    jurisdiction = JurisdictionSettings.for_request(request)
+    return jurisdiction.area_prefixes if jurisdiction else []

@@ -7,16 +7,10 @@ from django.core.cache import cache
 from django.test import TestCase
 from wagtail.models import Site
 
-from content import themes
-from content.models import (
-    ArticleCategory,
-    ArticleIndexPage,
-    ArticlePage,
-    HomePage,
-    JurisdictionSettings,
-    Lecture,
-)
+from content.models import ArticleCategory, ArticleIndexPage, ArticlePage, HomePage, Lecture
 from demo.content import load_content
+from sites import themes
+from sites.models import JurisdictionSettings
 from tests.conftest import BUZHAI, ensure_demo_divisions
 from tests.content_helpers import make_lecture
 

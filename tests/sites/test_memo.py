@@ -1,4 +1,4 @@
-"""Each web process's copy of the sites' settings (content/site_settings.py): used, and dropped on change."""
+"""Each web process's copy of the sites' settings (sites/memo.py): used, and dropped on change."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
-from content import site_settings
-from content.models import JurisdictionSettings
 from portal.settings.base import RENDITIONS_CACHE
+from sites.models import JurisdictionSettings
 from tests.conftest import BUZHAI
 
 SITE_TABLES = ('"wagtailcore_site"', '"content_jurisdictionsettings"')
@@ -69,9 +68,9 @@ def test_each_host_gets_its_own_sites_settings(client, memo_on, django_capture_o
 
 def test_every_request_gets_its_own_copy(memo_on):
     factory = RequestFactory()
-    first = site_settings.for_request(factory.get("/"))
+    first = JurisdictionSettings.for_request(factory.get("/"))
     first.bureau_name = "只在这个请求里"
-    second = site_settings.for_request(factory.get("/"))
+    second = JurisdictionSettings.for_request(factory.get("/"))
     assert second is not first and second.bureau_name == "崇左市司法局"
 
 

@@ -6,13 +6,17 @@ row (another query) on each request; on the village page that was about a fifth 
 time. Sites and their settings change a few times a year, so each web process keeps what it
 looked up, and a *version* in the shared cache says whether that is still current: every save or
 delete of a Site or of JurisdictionSettings gives the version a new value once the transaction
-commits (receivers in `content/models/settings.py`), and each request reads the version once
+commits (receivers in `sites/models.py`), and each request reads the version once
 (one cache read: a Redis round trip, or one query on the database cache) before trusting its
 copy. A process therefore sees a change on its next request after the save, like the page cache.
 
 Each request gets its own copy of the settings object, so a related object loaded by one request
 (the logo image) is never carried into the next. When the shared cache cannot be read, the
 lookup goes to the database as before. `PORTAL_SITE_SETTINGS_MEMO = False` switches the copies off.
+
+Callers never use this module directly: `JurisdictionSettings.for_request` (Wagtail's own
+per-request settings) asks `prepare` first, and Wagtail's page serving is handed the copy by
+`sites.loaders.ThemeMiddleware`.
 """
 
 from __future__ import annotations
@@ -50,11 +54,9 @@ def _current_version() -> str | None:
     return version
 
 
-def _lookup(request: HttpRequest) -> tuple[Site | None, object]:
-    from content.models import JurisdictionSettings
-
+def _lookup(request: HttpRequest, model: type) -> tuple[Site | None, object]:
     site = Site.find_for_request(request)
-    return site, (JurisdictionSettings.for_site(site) if site else None)
+    return site, (model.for_site(site) if site else None)
 
 
 def _copy_site(site: Site | None) -> Site | None:
@@ -78,7 +80,7 @@ def enabled() -> bool:
     return bool(getattr(settings, "PORTAL_SITE_SETTINGS_MEMO", True))
 
 
-def _entry(request: HttpRequest) -> tuple | None:
+def _entry(request: HttpRequest, model: type) -> tuple | None:
     """(site, settings) for the request's host, private copies; None when the memo is unusable."""
     version = _current_version() if enabled() else None
     if version is None:
@@ -91,7 +93,7 @@ def _entry(request: HttpRequest) -> tuple | None:
             _memo["entries"] = {}
         found = _memo["entries"].get(key)  # type: ignore[union-attr]
     if found is None:
-        looked_up = _lookup(request)
+        looked_up = _lookup(request, model)
         found = _copy(looked_up)  # stored without anything this request loads on its own objects
         with _lock:
             if _memo["version"] == version:
@@ -99,24 +101,25 @@ def _entry(request: HttpRequest) -> tuple | None:
     return _copy(found)
 
 
-def for_request(request: HttpRequest):
-    """The JurisdictionSettings of the request's site (a private copy), or None without a site."""
-    entry = _entry(request)
+def prepare(request: HttpRequest, model: type) -> None:
+    """Put this process's copy of the site and its settings where Wagtail looks first.
+
+    `Site.find_for_request` reads `request._wagtail_site` and `BaseSiteSetting.for_request` the
+    attribute named by `model.get_cache_attr_name()`; with both set, neither queries. Nothing is
+    set when the memo is off or the shared cache is unreachable: Wagtail then looks them up.
+    """
+    attr = model.get_cache_attr_name()
+    if hasattr(request, attr):
+        return
+    entry = _entry(request, model)
     if entry is None:
-        return _lookup(request)[1]
+        return
     site, jurisdiction = entry
     if not hasattr(request, "_wagtail_site"):
         request._wagtail_site = site
-    return jurisdiction
-
-
-def prepare(request: HttpRequest) -> None:
-    """Give Wagtail's page serving the request's site (and settings) from the memo, if it can."""
-    if hasattr(request, "_wagtail_site") or hasattr(request, "_jurisdiction"):
-        return
-    entry = _entry(request)
-    if entry is not None:
-        request._wagtail_site, request._jurisdiction = entry
+    if jurisdiction is not None:
+        jurisdiction._request = request  # as Wagtail's for_request does, for page URLs
+        setattr(request, attr, jurisdiction)
 
 
 def changed() -> None:

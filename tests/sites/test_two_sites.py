@@ -4,12 +4,17 @@ lectures and theme, and the demo loader sets them up idempotently."""
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.test import TestCase
+from django.db import connection
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.test import RequestFactory, TestCase
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
 from content.models import ArticleCategory, ArticleIndexPage, ArticlePage, HomePage, Lecture
 from demo.content import load_content
 from sites import themes
+from sites.loaders import ThemeMiddleware
 from sites.models import JurisdictionSettings
 from tests.conftest import BUZHAI, ensure_demo_divisions
 from tests.content_helpers import make_lecture
@@ -181,10 +186,48 @@ def test_themes_are_discovered_from_the_themes_folder():
     assert themes.get_theme(None).name == "default"
 
 
-def test_health_probe_needs_no_theme(client, db, django_assert_num_queries):
-    """A liveness probe renders nothing, so it never looks up the site or its theme settings."""
+SITE_TABLES = ('"wagtailcore_site"', '"content_jurisdictionsettings"')
+
+
+def site_queries(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return [q["sql"] for q in context.captured_queries if any(t in q["sql"] for t in SITE_TABLES)]
+
+
+def test_health_probe_needs_no_theme(client, db):
+    """A liveness probe renders nothing, so it never looks up the site or its theme settings.
+
+    The control is the page after it: the same count sees the lookup there, so the probe's empty
+    count means the probe skipped it (were the theme looked up for every request, it would not).
+    """
     site = Site.objects.get(is_default_site=True)
-    JurisdictionSettings.for_site(site)  # a theme to find, were the probe to look for one
-    with django_assert_num_queries(0):
-        response = client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    jurisdiction = JurisdictionSettings.for_site(site)  # a theme to find, were the probe to look
+    jurisdiction.theme = "chengbei"
+    jurisdiction.save()
+    assert site_queries(client, "/healthz") == []
+    assert site_queries(client, "/directory/")
+
+
+def test_the_theme_is_looked_up_when_a_template_loads_and_not_before(db):
+    """ThemeMiddleware only remembers the request; the loader asks for its theme on first use."""
+    site = Site.objects.get(is_default_site=True)
+    jurisdiction = JurisdictionSettings.for_site(site)
+    jurisdiction.theme = "chengbei"
+    jurisdiction.save()
+    seen = {}
+
+    def silent(request):
+        seen["silent"] = getattr(request, "_portal_theme", None)
+        return HttpResponse("ok")
+
+    def rendering(request):
+        html = render_to_string("includes/site_footer.html", {}, request=request)
+        seen["rendering"] = (getattr(request, "_portal_theme", None), "公共法律服务三大平台" in html)
+        return HttpResponse(html)
+
+    factory = RequestFactory()
+    ThemeMiddleware(silent)(factory.get("/healthz"))
+    ThemeMiddleware(rendering)(factory.get("/directory/"))
+    assert seen == {"silent": None, "rendering": ("chengbei", True)}

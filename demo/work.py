@@ -331,7 +331,8 @@ def _backdate(filing, days: int) -> None:
     """Move a demo filing's timeline into the past (its history reads as it would have happened)."""
     from viewflow.workflow.models import Task
 
-    from workflows.models import FeeFiling, StepRecord
+    from workflows.fee_filing.models import FeeFiling
+    from workflows.models import StepRecord
 
     shift = dt.timedelta(days=days)
     now = timezone.now()
@@ -422,9 +423,9 @@ def _fee_filings(today: dt.date) -> Iterator[str]:
     from viewflow.workflow.models import Task
     from viewflow.workflow.timers import fire_due_timers
 
-    from workflows import services
-    from workflows.flows import FeeFilingFlow, open_review_task
-    from workflows.models import FeeFiling
+    from workflows.fee_filing import services
+    from workflows.fee_filing.flow import FeeFilingFlow, open_review_task
+    from workflows.fee_filing.models import FeeFiling
 
     users = get_user_model().objects
     adviser_user = users.filter(username="buzhai_adviser").first()

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advisers.models import Adviser
+from backoffice.fields import MultipleFileField, VillageChoiceField
 from places.models import Division
-from workflows.forms import MultipleFileField, VillageChoiceField
 
 from .models import LedgerEntry, Training
 

@@ -4,13 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WorkflowsConfig(AppConfig):
+    """The engine. Flows are their own apps (workflows.fee_filing, ...) and register themselves
+    with the engine when their flow module is imported (their AppConfig's ready())."""
+
     name = "workflows"
     verbose_name = _("审批流程")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Flows register themselves with the engine (and their node permissions) when imported.
-        from . import flows, roles  # noqa: F401 -- imported for their side effects
+        from . import roles
 
         roles.grant_permissions()
         roles.register_scope()

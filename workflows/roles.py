@@ -1,12 +1,14 @@
-"""What each back-office role may do in the workflows (where: the account's scope).
+"""What each back-office role may do in the workflows engine (where: the account's scope).
 
-| role | workflows |
+| role | workflows (engine) |
 | --- | --- |
-| 县(市、区)司法局 | see its county's processes; review fee filings |
+| 县(市、区)司法局, 市司法局, 司法所 | see the processes of their county, city or township |
 | 司法局负责人 (this app) | the above, plus overdue escalations: take over or hand back any open task in scope |
-| 市司法局, 司法所 | see the processes of their city or township (oversight, no decisions) |
-| 村(社区)委员会/联络员 | see its village's processes and their decisions (not the client's name) |
-| 法律顾问 | file fee filings; see its own processes; correct returned filings |
+| 村(社区)委员会/联络员 | see its village's processes and their decisions |
+| 法律顾问 | see its own processes |
+
+Each flow package grants its own permissions (e.g. who reviews a fee filing) in its AppConfig's
+`ready()`, and adds the ones a bureau head needs with `grant_head()`.
 """
 
 from __future__ import annotations
@@ -16,40 +18,51 @@ from django.db import DEFAULT_DB_ALIAS
 
 from .engine import BUREAU_HEAD
 
-VIEW = ["workflows.view_scopedprocess", "workflows.view_feefiling"]
-REVIEW = ["workflows.review_feefiling"]
+VIEW = ["workflows.view_scopedprocess"]
 HEAD = [
     "wagtailadmin.access_admin",
     *VIEW,
-    *REVIEW,
     "workflows.supervise_scopedprocess",
     "workflows.manage_scopedprocess",
-    "workflows.manage_feefiling",
 ]
+_head_extra: list[str] = []
+
+
+def grant_head(*names: str) -> None:
+    """Permissions a flow gives the bureau head role (e.g. to decide the tasks it takes over)."""
+    for name in names:
+        if name not in _head_extra:
+            _head_extra.append(name)
 
 
 def grant_permissions() -> None:
     from backoffice import roles
 
-    roles.grant(roles.COUNTY_BUREAU, *VIEW, *REVIEW)
-    roles.grant(roles.CITY_BUREAU, *VIEW)
-    roles.grant(roles.TOWNSHIP_OFFICE, *VIEW)
-    roles.grant(roles.VILLAGE_COMMITTEE, *VIEW)
-    roles.grant(roles.ADVISER, *VIEW, "workflows.add_feefiling")
+    for role in (roles.COUNTY_BUREAU, roles.CITY_BUREAU, roles.TOWNSHIP_OFFICE, roles.VILLAGE_COMMITTEE):
+        roles.grant(role, *VIEW)
+    roles.grant(roles.ADVISER, *VIEW)
+
+
+def process_rule(queryset, user_scope):
+    """The one scope rule of every process: an adviser reaches the processes about themself,
+    every other account those whose place lies inside its scope prefixes."""
+    if user_scope.is_adviser:
+        return queryset.filter(adviser_id=user_scope.adviser_id)
+    return queryset.filter(user_scope.q("scope_code"))
+
+
+def register_process_scope(model) -> None:
+    """Register a process model (the engine's, and each flow's own) with the scope registry."""
+    from backoffice import scope
+
+    scope.register(model, field="scope_code", rule=process_rule)
 
 
 def register_scope() -> None:
     """Where processes belong, for the back office's scoped querysets and its audit log."""
-    from backoffice import scope
-
     from .models import ScopedProcess
 
-    def rule(queryset, user_scope):
-        if user_scope.is_adviser:
-            return queryset.filter(adviser_id=user_scope.adviser_id)
-        return queryset.filter(user_scope.q("scope_code"))
-
-    scope.register(ScopedProcess, field="scope_code", rule=rule)
+    register_process_scope(ScopedProcess)
 
 
 def ensure_head_role(using: str = DEFAULT_DB_ALIAS) -> None:
@@ -57,7 +70,7 @@ def ensure_head_role(using: str = DEFAULT_DB_ALIAS) -> None:
     from django.contrib.auth.models import Group, Permission
 
     group, _created = Group.objects.using(using).get_or_create(name=BUREAU_HEAD)
-    for name in HEAD:
+    for name in [*HEAD, *_head_extra]:
         app_label, codename = name.split(".", 1)
         permission = (
             Permission.objects.using(using)

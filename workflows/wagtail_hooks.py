@@ -11,7 +11,6 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
 
 from . import engine
-from .models import StepRecord
 
 
 @hooks.register("register_admin_urls")
@@ -63,9 +62,9 @@ class TasksPanel(Component):
             "escalated": _rows(engine.escalated(user)[: self.LIMIT]) if numbers["escalated"] else [],
             "counts": numbers,
             "startable": [
-                (flow.start_label, reverse(flow.start_url_name))
+                (flow.start_label, engine.start_url(flow))
                 for flow in engine.flows_startable_by(user)
-                if getattr(flow, "start_url_name", None)
+                if engine.start_url(flow)
             ],
         }
 
@@ -92,6 +91,21 @@ def keep_accounts_that_handled_tasks(request, user):
     return None
 
 
+def step_formatter(label) -> type:
+    """A log formatter for one step action: its label, and the step's reason as the comment."""
+    from wagtail.log_actions import LogFormatter
+
+    class StepFormatter(LogFormatter):
+        def format_message(self, log_entry) -> str:
+            return str(label)
+
+        def format_comment(self, log_entry) -> str:
+            return (log_entry.data or {}).get("reason", "")
+
+    StepFormatter.label = label
+    return StepFormatter
+
+
 @hooks.register("register_log_actions")
 def register_workflow_log_actions(actions):
     from backoffice.models import ProgrammeLogEntry
@@ -99,5 +113,9 @@ def register_workflow_log_actions(actions):
     from .models import ScopedProcess
 
     actions.register_model(ScopedProcess, ProgrammeLogEntry)
-    for value, label in StepRecord.Action.choices:
-        actions.register_action(f"workflows.{value}", label, label)
+    labels: dict[str, object] = {}
+    for flow in engine.registered_flows():
+        for value, label in flow.step_actions().items():
+            labels.setdefault(value, label)
+    for value, label in labels.items():
+        actions.register_action(f"workflows.{value}")(step_formatter(label))

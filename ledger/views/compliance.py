@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.widgets.button import HeaderButton
 
+from backoffice.adminpages import AdminPageMixin, forbid_as_403
 from places import codes
 from places.models import Division
-from workflows.views.base import AdminPageMixin, forbid_as_403
 
 from .. import access, charts, dashboard
 from .entries import ledger_crumb

@@ -18,9 +18,9 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 
+from backoffice.adminpages import AdminPageMixin, forbid_as_403
 from places import codes
 from places.models import Division
-from workflows.views.base import AdminPageMixin, forbid_as_403
 
 from .. import access
 from ..forms import DisputeForm, EntryForm

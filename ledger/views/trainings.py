@@ -19,9 +19,9 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 
 from advisers.models import Adviser, ServiceContract
+from backoffice.adminpages import AdminPageMixin
 from places import codes
 from places.models import Division
-from workflows.views.base import AdminPageMixin
 
 from .. import access
 from ..forms import TrainingForm

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.workflows.people import PASSWORD, make_people
-from workflows.models import FeeFiling
+from workflows.fee_filing.models import FeeFiling
 
 from .conftest import VIEWPORT
 from .test_accessibility import axe_violations, describe

@@ -17,7 +17,8 @@ from tests.conftest import BUZHAI, JIANGZHOU, TAIPING, village_codes
 from tests.factories import AdviserFactory
 from tests.workflows.people import adviser_user, ensure_groups, staff_user
 from workflows.engine import BUREAU_HEAD
-from workflows.models import FeeFiling, StepRecord
+from workflows.fee_filing.models import FeeFiling
+from workflows.models import StepRecord
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_demo_work_is_valid_plausible_and_idempotent(demo_world, today):
     assert states == {s.value for s in FeeFiling.State}
     for filing in FeeFiling.objects.filter(state=FeeFiling.State.APPROVED):
         assert filing.ledger_entry is not None and filing.status == PROCESS.DONE
-    escalated = StepRecord.objects.get(action=StepRecord.Action.ESCALATED)
+    escalated = StepRecord.objects.get(action="escalated")
     assert FeeFiling.objects.get(pk=escalated.process_id).state == FeeFiling.State.SUBMITTED
     head = get_user_model().objects.get(username=work.HEAD_USERNAME)
     assert head.groups.filter(name=BUREAU_HEAD).exists()

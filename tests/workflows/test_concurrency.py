@@ -15,9 +15,10 @@ from ledger.models import LedgerEntry
 from tests.conftest import require_postgres
 from tests.workflows.people import filing_data, make_people
 from workflows import engine
-from workflows.flows import open_review_task
-from workflows.models import FeeFiling, StepRecord
-from workflows.views import fee_filing
+from workflows.fee_filing import views as fee_filing
+from workflows.fee_filing.flow import open_review_task
+from workflows.fee_filing.models import FeeFiling
+from workflows.models import StepRecord
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -12,9 +12,10 @@ from django.test import Client
 
 from ledger.models import LedgerEntry
 from tests.workflows.people import filing_data
-from workflows import services
-from workflows.flows import open_review_task
-from workflows.models import FeeFiling, StepRecord
+from workflows.fee_filing import services
+from workflows.fee_filing.flow import open_review_task
+from workflows.fee_filing.models import FeeFiling
+from workflows.models import StepRecord
 
 NEW = "/admin/workflows/fee-filings/new/"
 
@@ -36,9 +37,7 @@ def test_a_decision_without_a_reason_is_refused_from_code(people, today, decisio
     assert "请填写理由" in str(caught.value)
     filing.refresh_from_db()
     assert filing.state == FeeFiling.State.SUBMITTED
-    decided = StepRecord.objects.filter(process=filing).exclude(
-        action__in=[StepRecord.Action.SUBMITTED, StepRecord.Action.CLAIMED]
-    )
+    decided = StepRecord.objects.filter(process=filing).exclude(action__in=["submitted", "claimed"])
     assert not decided.exists()
 
 

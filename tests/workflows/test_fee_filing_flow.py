@@ -28,8 +28,9 @@ from backoffice.models import ProgrammeLogEntry
 from ledger.models import LedgerEntry
 from tests.conftest import BUZHAI
 from tests.workflows.people import PASSWORD, filing_data
-from workflows.flows import FeeFilingFlow, open_review_task
-from workflows.models import FeeFiling, StepRecord
+from workflows.fee_filing.flow import FeeFilingFlow, open_review_task
+from workflows.fee_filing.models import FeeFiling
+from workflows.models import StepRecord
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW = "/admin/workflows/fee-filings/new/"
@@ -86,7 +87,7 @@ def test_adviser_files_a_waiver_and_the_bureau_approves_it(people, today):
     assert filing.state == FeeFiling.State.SUBMITTED
     assert filing.adviser == people.adviser and filing.scope_code == BUZHAI
     task = review_task(filing)
-    assert task.status == STATUS.NEW and task.owner_permission == "workflows.review_feefiling"
+    assert task.status == STATUS.NEW and task.owner_permission == "fee_filing.review_feefiling"
 
     claim_and_decide(people.bureau, filing, "approve")
 
@@ -291,7 +292,7 @@ def test_another_county_can_neither_list_nor_open_nor_act(people, today):
     task.refresh_from_db()
     assert task.status == STATUS.NEW and task.owner is None
     # The other county's bureau has the same role, so only the place keeps it out.
-    assert people.other_bureau.has_perm("workflows.review_feefiling")
+    assert people.other_bureau.has_perm("fee_filing.review_feefiling")
 
 
 def test_the_village_and_the_adviser_cannot_decide(people, today):

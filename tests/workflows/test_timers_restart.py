@@ -23,8 +23,9 @@ from viewflow.workflow.status import STATUS
 from tests.conftest import require_postgres
 from tests.processes import manage_env, start, wait_for
 from tests.workflows.people import filing_data, make_people
-from workflows.flows import FeeFilingFlow
-from workflows.models import FeeFiling, StepRecord
+from workflows.fee_filing.flow import FeeFilingFlow
+from workflows.fee_filing.models import FeeFiling
+from workflows.models import StepRecord
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

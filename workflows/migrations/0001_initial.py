@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import ledger.storage
-import workflows.models
+import workflows.fee_filing.models  # the upload path moved there with the fee filing
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
             name='FeeFilingAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(storage=ledger.storage.private_storage, upload_to=workflows.models._attachment_path, verbose_name='附件')),
+                ('file', models.FileField(storage=ledger.storage.private_storage, upload_to=workflows.fee_filing.models._attachment_path, verbose_name='附件')),
                 ('title', models.CharField(blank=True, max_length=100, verbose_name='说明')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True)),
                 ('filing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='workflows.feefiling')),

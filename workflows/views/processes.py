@@ -1,12 +1,14 @@
-"""Process list and process page (summary, open tasks, history, flow chart), attachments."""
+"""The generic process list and process page (summary, open tasks, history, flow chart).
+
+They know each flow only through its interface (`ScopedFlow`: process title, `state_label`,
+`summary_template`, `can_see_private`), never a flow's own model.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +20,7 @@ from places import codes
 from places.models import Division
 
 from .. import engine
-from ..models import FeeFiling, FeeFilingAttachment, ScopedProcess
+from ..models import ScopedProcess
 from .base import AdminPageMixin, inbox_crumb, process_context
 from .tasks import require_workflow_access
 
@@ -56,8 +58,7 @@ class ProcessListView(AdminPageMixin, TemplateView):
             place = ""
         paginator = Paginator(processes.order_by("-created", "-pk"), PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("p"))
-        ids = [p.pk for p in page.object_list]
-        filings = {f.pk: f for f in FeeFiling.objects.filter(pk__in=ids)}
+        states = process_states(page.object_list)
         names = dict(
             Division.objects.filter(code__in={p.scope_code for p in page.object_list}).values_list(
                 "code", "name"
@@ -69,7 +70,7 @@ class ProcessListView(AdminPageMixin, TemplateView):
                 "rows": [
                     {
                         "process": p,
-                        "filing": filings.get(p.pk),
+                        "state_label": states.get(p.pk, ""),
                         "place": names.get(p.scope_code, p.scope_code),
                     }
                     for p in page.object_list
@@ -80,6 +81,21 @@ class ProcessListView(AdminPageMixin, TemplateView):
             }
         )
         return context
+
+
+def process_states(processes) -> dict[int, str]:
+    """Each process's state as its flow labels it, one query per flow on the page."""
+    by_flow: dict[type, list[int]] = {}
+    for process in processes:
+        flow_class = engine.flow_of(process)
+        if flow_class is not None:
+            by_flow.setdefault(flow_class, []).append(process.pk)
+    states: dict[int, str] = {}
+    for flow_class, ids in by_flow.items():
+        flow = flow_class.instance
+        for process in flow_class.process_class._default_manager.filter(pk__in=ids):
+            states[process.pk] = flow.state_label(process)
+    return states
 
 
 def visible_process_or_404(user, pk: int) -> ScopedProcess:
@@ -120,19 +136,3 @@ def flow_chart(process: ScopedProcess) -> str:
     grid = chart.calc_layout_data(flow_class)
     chart.calc_cell_status(flow_class, grid, process.pk)
     return mark_safe(chart.grid_to_svg(grid))  # noqa: S308 -- rendered by viewflow's template from node titles
-
-
-def attachment(request, process_pk: int, attachment_pk: int):
-    """A supporting file, for those who may open the process (the file may name a villager)."""
-    require_workflow_access(request.user)
-    process = visible_process_or_404(request.user, process_pk)
-    item = get_object_or_404(FeeFilingAttachment, pk=attachment_pk, filing_id=process.pk)
-    from .base import can_see_client
-
-    if not can_see_client(request.user, process.coerced):
-        raise PermissionDenied
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=item.file.name.rsplit("/", 1)[-1])

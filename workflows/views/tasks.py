@@ -41,9 +41,9 @@ class InboxView(AdminPageMixin, TemplateView):
     def get_header_buttons(self):
         buttons = []
         for flow_class in engine.flows_startable_by(self.request.user):
-            start_url = getattr(flow_class, "start_url_name", None)
+            start_url = engine.start_url(flow_class)
             if start_url:
-                buttons.append(HeaderButton(flow_class.start_label, reverse(start_url), icon_name="plus"))
+                buttons.append(HeaderButton(flow_class.start_label, start_url, icon_name="plus"))
         buttons.append(HeaderButton(_("全部流程"), reverse("workflows_processes"), icon_name="list-ul"))
         return buttons
 

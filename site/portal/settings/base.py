@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "content",
     "search",
     "workflows",
+    # Flow packages on the workflow engine (workflows/README.md): one line per flow.
+    "workflows.fee_filing",
     "ledger",
     "demo",
     "backoffice",
@@ -356,6 +358,14 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PORTAL_PRIVATE_MEDIA_ROOT", VAR_DIR / 
 # Time limit of the county bureau's decision on a fee filing, in working days (限时办结制); an
 # overdue task is escalated to the bureau head by `manage.py workflow_timers` (run it from cron).
 FEE_FILING_REVIEW_WORKING_DAYS = int(os.environ.get("FEE_FILING_REVIEW_WORKING_DAYS", "5"))
+# Counties with their own limit: "451402=3,451421=7" (county code = working days).
+FEE_FILING_REVIEW_WORKING_DAYS_BY_COUNTY = {
+    code.strip(): int(days)
+    for code, _sep, days in (
+        item.partition("=") for item in os.environ.get("FEE_FILING_REVIEW_WORKING_DAYS_BY_COUNTY", "").split(",")
+    )
+    if code.strip() and days.strip()
+}
 # Public holidays and the weekend days worked in exchange (调休), ISO dates, comma-separated.
 WORKFLOW_HOLIDAYS = [d for d in os.environ.get("WORKFLOW_HOLIDAYS", "").split(",") if d.strip()]
 WORKFLOW_MAKEUP_WORKDAYS = [d for d in os.environ.get("WORKFLOW_MAKEUP_WORKDAYS", "").split(",") if d.strip()]

@@ -1,8 +1,8 @@
 """The fee filing's business rules, in one place for every entry point (views, demo, imports).
 
-The views call these with the activation the engine's dispatcher prepared; `file()`, `decide()`
-and `correct()` drive the same steps from code (the demo loader), through the same flow, locks
-and history.
+The views and the flow's `perform_<node>` methods call these with the activation the engine
+prepared; `file()`, `decide()` and `correct()` drive the same steps from code (the demo loader)
+through the engine's API (`engine.start`, `engine.execute`): the same flow, locks and history.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ledger.models import LedgerEntry
+from workflows import engine
 
-from . import engine
-from .models import FeeFiling, FeeFilingAttachment, StepRecord
+from .models import FeeFiling, FeeFilingAttachment
 
 LEDGER_KIND = {
     FeeFiling.ServiceType.DOCUMENTS: LedgerEntry.Kind.DOCUMENTS,
@@ -25,13 +25,34 @@ LEDGER_KIND = {
 }
 
 APPROVE, RETURN, REJECT, REFER = "approve", "return", "reject", "refer"
+#: The state each decision (declared on the flow, with its step action) puts the filing in.
 OUTCOMES = {
-    APPROVE: (FeeFiling.State.APPROVED, StepRecord.Action.APPROVED),
-    RETURN: (FeeFiling.State.RETURNED, StepRecord.Action.RETURNED),
-    REJECT: (FeeFiling.State.REJECTED, StepRecord.Action.REJECTED),
-    REFER: (FeeFiling.State.REFERRED, StepRecord.Action.REFERRED),
+    APPROVE: FeeFiling.State.APPROVED,
+    RETURN: FeeFiling.State.RETURNED,
+    REJECT: FeeFiling.State.REJECTED,
+    REFER: FeeFiling.State.REFERRED,
 }
 RESUBMIT, WITHDRAW = "resubmit", "withdraw"
+#: Step actions of the flow besides its decisions (labels: `FeeFilingFlow.actions`).
+SUBMITTED, RESUBMITTED, WITHDRAWN, RECORDED = "submitted", "resubmitted", "withdrawn", "recorded"
+#: The fields an adviser fills in (the form's, and what `file()` and `correct()` accept).
+FILED_FIELDS = (
+    "village",
+    "village_id",
+    "client_type",
+    "client_name",
+    "service_type",
+    "service_date",
+    "hours",
+    "description",
+    "basis",
+    "standard_fee",
+    "fee_charged",
+    "reduction_reason",
+    "reduction_detail",
+)
+#: What code may set besides (the demo loader marks its filings).
+CODE_FIELDS = (*FILED_FIELDS, "is_demo")
 
 
 def ledger_entry_for(filing: FeeFiling) -> LedgerEntry:
@@ -80,18 +101,6 @@ def save_attachments(filing: FeeFiling, files: Iterable) -> None:
 # --- steps, with the activation prepared by the engine ------------------------------------------
 
 
-def submit(activation, user, files: Iterable = ()) -> FeeFiling:
-    """The adviser's filing starts the flow: it goes to the county bureau's queue."""
-    filing: FeeFiling = activation.process
-    filing.state = FeeFiling.State.SUBMITTED
-    filing.created_by = user
-    filing.scope_code = filing.village_id
-    activation.execute()
-    save_attachments(filing, files)
-    engine.record(filing, StepRecord.Action.SUBMITTED, actor=user, task=activation.task)
-    return filing
-
-
 def check_decision(filing: FeeFiling, decision: str, reason: str = "") -> str:
     """The rules of a bureau decision, for the form and for code alike; returns the clean reason.
 
@@ -99,14 +108,12 @@ def check_decision(filing: FeeFiling, decision: str, reason: str = "") -> str:
     approval or a referral becomes a ledger entry, so that entry must be valid before the
     decision is taken (else the approval would fail half-way, after the decision was recorded).
     """
-    if decision not in OUTCOMES:
-        raise ValidationError({"decision": _("请选择审核意见。")})
-    reason = (reason or "").strip()
-    if decision != APPROVE and not reason:
-        raise ValidationError({"reason": _("请填写理由。")})
+    from .flow import FeeFilingFlow
+
+    _declared, reason = FeeFilingFlow.check_decision("review", decision, reason)
     if decision in (APPROVE, REFER):
         current = filing.state
-        filing.state = OUTCOMES[decision][0]
+        filing.state = OUTCOMES[decision]
         try:
             ledger_entry_for(filing).full_clean()
         except ValidationError as exc:
@@ -120,15 +127,17 @@ def check_decision(filing: FeeFiling, decision: str, reason: str = "") -> str:
 
 def apply_decision(activation, user, decision: str, reason: str = "") -> FeeFiling:
     """The bureau's decision, recorded before the task executes (the flow routes on `state`)."""
+    from .flow import FeeFilingFlow
+
     filing: FeeFiling = activation.process
     reason = check_decision(filing, decision, reason)
-    state, action = OUTCOMES[decision]
-    filing.state = state
+    declared, _reason = FeeFilingFlow.check_decision("review", decision, reason)
+    filing.state = OUTCOMES[decision]
     filing.decision_reason = reason
     filing.decided_by = user
     filing.decided_at = timezone.now()
     filing.save(update_fields=["state", "decision_reason", "decided_by", "decided_at"])
-    engine.record(filing, action, actor=user, task=activation.task, reason=reason)
+    engine.record(filing, declared.step_action, actor=user, task=activation.task, reason=reason)
     return filing
 
 
@@ -136,7 +145,7 @@ def withdraw(activation, user, note: str = "") -> FeeFiling:
     filing: FeeFiling = activation.process
     FeeFiling.objects.filter(pk=filing.pk).update(state=FeeFiling.State.WITHDRAWN)
     filing.state = FeeFiling.State.WITHDRAWN
-    engine.record(filing, StepRecord.Action.WITHDRAWN, actor=user, task=activation.task, reason=note)
+    engine.record(filing, WITHDRAWN, actor=user, task=activation.task, reason=note)
     return filing
 
 
@@ -154,67 +163,25 @@ def resubmit(activation, user, note: str = "", files: Iterable = (), remove: Ite
         attachment.file.delete(save=False)
         attachment.delete()
     save_attachments(filing, files)
-    engine.record(filing, StepRecord.Action.RESUBMITTED, actor=user, task=activation.task, reason=note)
+    engine.record(filing, RESUBMITTED, actor=user, task=activation.task, reason=note)
     return filing
 
 
-# --- the same steps driven from code ------------------------------------------------------------
+# --- the same steps driven from code (the engine's API) ---------------------------------------
 
 
-class _Caller:
-    """What viewflow's activations read from a request: the user."""
+def file(user, files: Iterable = (), **fields) -> FeeFiling:
+    """File a fee filing as an adviser's account, validated like the form (`engine.start`)."""
+    from .flow import FeeFilingFlow
 
-    def __init__(self, user):
-        self.user = user
-
-
-def file(user, **fields) -> FeeFiling:
-    """File a fee filing as an adviser's account, validated like the form."""
-    from .flows import FeeFilingFlow
-
-    start = FeeFilingFlow.start
-    if not start.can_execute(user):
-        raise PermissionError("only a serving adviser files")
-    activation = start.activation_class.create(start, None, None)
-    activation.start(_Caller(user))
-    filing: FeeFiling = activation.process
-    filing.adviser_id = engine.scope_of(user).adviser_id
-    for name, value in fields.items():
-        setattr(filing, name, value)
-    filing.scope_code = filing.village_id
-    filing.full_clean(exclude=["flow_class", "status", "created_by", "adviser", "state"])
-    return submit(activation, user)
-
-
-def _run(user, task_pk: int, step) -> FeeFiling:
-    with engine.locked_task(task_pk) as task:
-        if task.owner_id != user.pk or task.status != "ASSIGNED":
-            raise engine.TaskUnavailable("not this user's task")
-        activation = task.flow_task.activation_class(task)
-        activation.start(_Caller(user))
-        filing = step(activation)
-        activation.execute()
-        return filing
+    return engine.start(FeeFilingFlow, user, files=files, **fields)
 
 
 def decide(user, task_pk: int, decision: str, reason: str = "") -> FeeFiling:
-    """Claim (if needed) and decide a review task as a bureau officer."""
-    from viewflow.workflow.models import Task
-
-    if Task.objects.filter(pk=task_pk, owner__isnull=True).exists():
-        engine.claim(user, task_pk)
-    return _run(user, task_pk, lambda activation: apply_decision(activation, user, decision, reason))
+    """Claim (if needed) and decide a review task as a bureau officer (`engine.execute`)."""
+    return engine.execute(user, task_pk, decision=decision, reason=reason)
 
 
 def correct(user, task_pk: int, action: str, note: str = "", **fields) -> FeeFiling:
     """The adviser's answer to a returned filing: resubmit (with changed fields) or withdraw."""
-
-    def step(activation):
-        if action == WITHDRAW:
-            return withdraw(activation, user, note)
-        for name, value in fields.items():
-            setattr(activation.process, name, value)
-        activation.process.full_clean(exclude=["flow_class", "status", "created_by", "adviser", "state"])
-        return resubmit(activation, user, note)
-
-    return _run(user, task_pk, step)
+    return engine.execute(user, task_pk, action=action, note=note, **fields)

@@ -2,60 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.fields import MultipleFileField, VillageChoiceField
 from places.models import Division
 
 from . import services
 from .models import FeeFiling
-
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-MAX_ATTACHMENTS = 10
-ATTACHMENT_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".webp", ".doc", ".docx", ".xls", ".xlsx", ".txt"}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked for type and size."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_ATTACHMENTS:
-            raise ValidationError(_("一次最多上传 %(n)d 个附件。") % {"n": MAX_ATTACHMENTS})
-        cleaned = []
-        for upload in files:
-            upload = super().clean(upload, initial)
-            if upload is None:
-                continue
-            if PurePath(upload.name).suffix.lower() not in ATTACHMENT_EXTENSIONS:
-                raise ValidationError(
-                    _("不支持的文件类型：%(name)s。请上传 PDF、图片、Word、Excel 或文本文件。")
-                    % {"name": upload.name}
-                )
-            if upload.size > MAX_ATTACHMENT_BYTES:
-                raise ValidationError(_("文件 %(name)s 超过 10MB。") % {"name": upload.name})
-            cleaned.append(upload)
-        return cleaned
-
-
-class VillageChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Division) -> str:
-        parent = obj.parent.name if obj.parent_id and obj.parent else ""
-        return f"{parent} {obj.name}".strip()
 
 
 class FeeFilingForm(forms.ModelForm):
@@ -133,14 +89,9 @@ class ReviewForm(forms.Form):
     """The county bureau's decision; every decision but approval needs a reason."""
 
     APPROVE, RETURN, REJECT, REFER = services.APPROVE, services.RETURN, services.REJECT, services.REFER
-    DECISIONS = [
-        (APPROVE, _("通过备案")),
-        (RETURN, _("退回修改")),
-        (REJECT, _("不予备案")),
-        (REFER, _("转法律援助")),
-    ]
 
-    decision = forms.ChoiceField(label=_("审核意见"), choices=DECISIONS, widget=forms.RadioSelect)
+    # The choices are the flow's declared decisions (`FeeFilingFlow.decisions["review"]`).
+    decision = forms.ChoiceField(label=_("审核意见"), choices=(), widget=forms.RadioSelect)
     reason = forms.CharField(
         label=_("理由"),
         required=False,
@@ -150,7 +101,10 @@ class ReviewForm(forms.Form):
     )
 
     def __init__(self, *args, filing: FeeFiling | None = None, **kwargs):
+        from .flow import FeeFilingFlow
+
         super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = FeeFilingFlow.decision_choices("review")
         self.filing = filing
 
     def clean(self):
@@ -159,13 +113,14 @@ class ReviewForm(forms.Form):
         decision = cleaned.get("decision")
         if not decision:
             return cleaned
-        if self.filing is None:
-            reason = (cleaned.get("reason") or "").strip()
-            if decision != self.APPROVE and not reason:
-                self.add_error("reason", _("请填写理由。"))
-            cleaned["reason"] = reason
-            return cleaned
         try:
+            if self.filing is None:
+                from .flow import FeeFilingFlow
+
+                _decision, cleaned["reason"] = FeeFilingFlow.check_decision(
+                    "review", decision, cleaned.get("reason") or ""
+                )
+                return cleaned
             cleaned["reason"] = services.check_decision(self.filing, decision, cleaned.get("reason") or "")
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):

@@ -17,7 +17,7 @@ from places import codes
 from places.models import Division
 from sites.models import area_prefixes
 
-from . import queries
+from . import extensions, queries
 
 PUBLIC_CACHE = cache_control(public=True, max_age=300)
 
@@ -93,5 +93,10 @@ def adviser_detail(request: HttpRequest, adviser_id: int) -> HttpResponse:
     return render(
         request,
         "directory/adviser.html",
-        {"adviser": adviser, "contracts": contracts, "directory_url": reverse("directory:index")},
+        {
+            "adviser": adviser,
+            "contracts": contracts,
+            "directory_url": reverse("directory:index"),
+            "sections": extensions.adviser_sections(adviser),
+        },
     )

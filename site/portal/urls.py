@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("directory.urls")),
+    # Published assessment results (公示) under /directory/<county>/assessment/<year>/.
+    path("", include("workflows.assessment.public_urls")),
     path("search/", include("search.urls")),
     path("lectures/", include(content_urls.lecture_patterns)),
     path("", include(content_urls.site_patterns)),

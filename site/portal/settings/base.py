@@ -370,6 +370,11 @@ FEE_FILING_REVIEW_WORKING_DAYS_BY_COUNTY = {
 # Public holidays and the weekend days worked in exchange (调休), ISO dates, comma-separated.
 WORKFLOW_HOLIDAYS = [d for d in os.environ.get("WORKFLOW_HOLIDAYS", "").split(",") if d.strip()]
 WORKFLOW_MAKEUP_WORKDAYS = [d for d in os.environ.get("WORKFLOW_MAKEUP_WORKDAYS", "").split(",") if d.strip()]
+# Time limits of the annual assessment's steps, in working days (workflows/assessment/flow.py).
+ASSESSMENT_SELF_REPORT_WORKING_DAYS = int(os.environ.get("ASSESSMENT_SELF_REPORT_WORKING_DAYS", "10"))
+ASSESSMENT_COMMITTEE_WORKING_DAYS = int(os.environ.get("ASSESSMENT_COMMITTEE_WORKING_DAYS", "10"))
+ASSESSMENT_TOWNSHIP_WORKING_DAYS = int(os.environ.get("ASSESSMENT_TOWNSHIP_WORKING_DAYS", "5"))
+ASSESSMENT_BUREAU_WORKING_DAYS = int(os.environ.get("ASSESSMENT_BUREAU_WORKING_DAYS", "10"))
 
 # --- Backups (operations/): `manage.py backup` and `manage.py restore` -------------------------
 # Where archives go, how many of them `backup` keeps (0: all), and the directory of pg_dump and

@@ -338,3 +338,7 @@ def load_demo(*, work: bool = True) -> Iterator[str]:
 
     # A year of ledger entries, lectures, trainings and fee filings (after the lectures above).
     yield from load_work()
+    from .assessment import load_assessment_demo
+
+    # 江州区's 2025 assessment walked through the flow and published; 2026 ready to launch.
+    yield from load_assessment_demo()

@@ -114,3 +114,13 @@ def test_the_public_pages_of_a_misconfigured_site_show_no_places(client, jurisdi
     listing = client.get("/directory/")
     html = listing.content.decode()
     assert listing.status_code == 200 and "崇左市" not in html and "江州区" not in html
+
+
+def test_the_settings_old_admin_address_leads_to_the_new_one(client, jurisdiction):
+    admin = get_user_model().objects.create_superuser("movedadmin", "m@example.org", "x-Very-long-pass-1")
+    client.force_login(admin)
+    site_pk = jurisdiction.site_id
+    new = reverse("wagtailsettings:edit", args=["sites", "jurisdictionsettings", site_pk])
+    response = client.get(f"/admin/settings/content/jurisdictionsettings/{site_pk}/")
+    assert response.status_code == 301 and response["Location"] == new
+    assert client.get(response["Location"]).status_code == 200

@@ -4,12 +4,16 @@
 - the village committee sees its village's entries and confirms or disputes on-site work;
 - township offices, county and city bureaus see the entries of their area; bureaus record
   trainings (their own, and see those of the bureaus above them).
+
+Where: the scope registry (`backoffice.scope.scoped`) with the rules below, registered in
+`LedgerConfig.ready()`; what: the role's permissions.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from backoffice.scope import scope_for, scoped
 from places import codes
 
 from .models import LedgerEntry, Training
@@ -22,21 +26,35 @@ MANAGE_TRAINING = "ledger.change_training"
 
 
 def scope_of(user):
-    from backoffice.scope import scope_for
-
     return scope_for(user)
 
 
+def entry_rule(queryset: QuerySet[LedgerEntry], scope) -> QuerySet[LedgerEntry]:
+    """The scope rule of ledger entries (registered in `LedgerConfig.ready`): an adviser reaches
+    their own entries, every other account the entries of the villages in its scope."""
+    if scope.is_adviser:
+        return queryset.filter(adviser_id=scope.adviser_id)
+    return queryset.filter(scope.q("village"))
+
+
+def training_rule(queryset: QuerySet[Training], scope) -> QuerySet[Training]:
+    """Trainings: an adviser's are those attended; a bureau's those held in its area and by the
+    bureaus above it (a city's training for all its counties)."""
+    if scope.is_adviser:
+        return queryset.filter(trainingattendance__adviser_id=scope.adviser_id).distinct()
+    above: set[str] = set()
+    for prefix in scope.prefixes:
+        above.update(codes.ancestor_codes(prefix))
+        above.add(prefix)
+    return queryset.filter(scope.q("organiser") | Q(organiser_id__in=above))
+
+
 def entries_visible_to(user) -> QuerySet[LedgerEntry]:
+    """Entries the user's role may view, where the scope registry lets them reach."""
     entries = LedgerEntry.objects.all()
     if not user.is_authenticated or not user.has_perm(VIEW):
         return entries.none()
-    scope = scope_of(user)
-    if scope.unrestricted:
-        return entries
-    if scope.is_adviser:
-        return entries.filter(adviser_id=scope.adviser_id)
-    return entries.filter(scope.q("village"))
+    return scoped(entries, user)
 
 
 def can_record(user) -> bool:
@@ -84,17 +102,7 @@ def trainings_visible_to(user) -> QuerySet[Training]:
     trainings = Training.objects.all()
     if not user.is_authenticated or not user.has_perm(VIEW_TRAINING):
         return trainings.none()
-    scope = scope_of(user)
-    if scope.unrestricted:
-        return trainings
-    if scope.is_adviser:
-        return trainings.filter(trainingattendance__adviser_id=scope.adviser_id).distinct()
-    # Trainings held in the area, and those of the bureaus above it (a city's training for all).
-    above: set[str] = set()
-    for prefix in scope.prefixes:
-        above.update(codes.ancestor_codes(prefix))
-        above.add(prefix)
-    return trainings.filter(scope.q("organiser") | Q(organiser_id__in=above))
+    return scoped(trainings, user)
 
 
 def can_manage_trainings(user) -> bool:

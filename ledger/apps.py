@@ -13,7 +13,7 @@ class LedgerConfig(AppConfig):
         from backoffice import scope as back_office_scope
         from content.models import Lecture
 
-        from . import lectures
+        from . import access, lectures
         from .models import LedgerEntry, Training
 
         entries = ["add", "change", "delete", "view"]
@@ -24,8 +24,8 @@ class LedgerConfig(AppConfig):
             roles.grant(bureau, "ledger.view_ledgerentry", *(f"ledger.{a}_training" for a in entries))
 
         # Where ledger records belong, for the back office's scoped querysets and audit log.
-        back_office_scope.register(LedgerEntry, field="village")
-        back_office_scope.register(Training, field="organiser")
+        back_office_scope.register(LedgerEntry, field="village", rule=access.entry_rule)
+        back_office_scope.register(Training, field="organiser", rule=access.training_rule)
 
         # A recorded lecture creates (or updates, or removes) its ledger entry.
         post_save.connect(lectures.on_lecture_saved, sender=Lecture, dispatch_uid="ledger.lecture_saved")

@@ -163,13 +163,15 @@ class LedgerEntry(models.Model):
         """Where an automatic entry comes from ("" for what the adviser typed)."""
         if self.lecture_id:
             return "lecture"
-        if getattr(self, "fee_filing", None) is not None:
-            return "fee_filing"
-        return ""
+        from .sources import source_of
+
+        found = source_of(self)
+        return found.code if found else ""
 
     @property
     def is_locked(self) -> bool:
-        """Confirmed entries, and entries made from a lecture or a fee filing, are not edited here."""
+        """Confirmed entries, and entries made from a lecture or by another app (a fee filing:
+        `ledger.sources`), are not edited here."""
         return self.confirmation == self.Confirmation.CONFIRMED or bool(self.source)
 
     def confirm(self, user) -> None:

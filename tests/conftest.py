@@ -100,3 +100,27 @@ def people(divisions, make_contract, today):
     from tests.workflows.people import make_people
 
     return make_people(make_contract, today)
+
+
+@pytest.fixture
+def contract(people):
+    """The 卜寨村 adviser's contract in force (one fixture per concept: contract, entry, filing)."""
+    from advisers.models import ServiceContract
+
+    return ServiceContract.objects.get(adviser=people.adviser, village_id=BUZHAI)
+
+
+@pytest.fixture
+def ledger_entry(people):
+    """An hour of off-site work the 卜寨村 adviser recorded yesterday (tests/factories.py)."""
+    from tests.factories import LedgerEntryFactory
+
+    return LedgerEntryFactory(adviser=people.adviser, village_id=BUZHAI, created_by=people.adviser_user)
+
+
+@pytest.fixture
+def fee_filing(people):
+    """A waiver the 卜寨村 adviser filed through the engine, waiting in the county's review queue."""
+    from tests.factories import FeeFilingFactory
+
+    return FeeFilingFactory(user=people.adviser_user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import factory
 
@@ -61,3 +62,74 @@ class ScheduleFactory(factory.django.DjangoModelFactory):
     start_time = dt.time(9)
     end_time = dt.time(12)
     place = "村委会法律服务室"
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    """A contract in force today, saved through the model (its rules run in `save`/`clean`)."""
+
+    class Meta:
+        model = "advisers.ServiceContract"
+
+    adviser = factory.SubFactory(AdviserFactory)
+    village_id = "451402001201"  # 卜寨村 (tests.conftest.BUZHAI)
+    start_date = factory.LazyFunction(lambda: _today() - dt.timedelta(days=30))
+    end_date = factory.LazyAttribute(lambda contract: contract.start_date + dt.timedelta(days=364))
+    annual_fee = Decimal("3000")
+    status = "active"
+
+
+class LedgerEntryFactory(factory.django.DjangoModelFactory):
+    """An off-site hour of work, validated like the adviser's form (`full_clean` before saving)."""
+
+    class Meta:
+        model = "ledger.LedgerEntry"
+
+    adviser = factory.SubFactory(AdviserFactory)
+    village_id = "451402001201"
+    date = factory.LazyFunction(lambda: _today() - dt.timedelta(days=1))
+    kind = "consultation"
+    on_site = False
+    hours = Decimal("1")
+    people_served = 1
+    summary = "解答村民土地承包咨询。"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        entry = model_class(*args, **kwargs)
+        entry.full_clean()
+        entry.save()
+        return entry
+
+
+class FeeFilingFactory(factory.Factory):
+    """A fee filing filed through the engine (`engine.start`) by an adviser's account (`user`):
+    a real process with its review task, history and audit entry."""
+
+    class Meta:
+        model = dict  # built by the flow, not by the factory
+
+    village = "451402001201"
+    client_type = "villager"
+    service_type = "documents"
+    service_date = factory.LazyFunction(lambda: _today() - dt.timedelta(days=1))
+    hours = Decimal("2")
+    description = "代写赡养纠纷起诉状。"
+    basis = "waived"
+    standard_fee = Decimal("800")
+    fee_charged = Decimal("0")
+    reduction_reason = "hardship"
+    reduction_detail = "低保户"
+
+    @classmethod
+    def _create(cls, model_class, *args, user, **fields):
+        from workflows import engine
+        from workflows.fee_filing.flow import FeeFilingFlow
+
+        fields["village_id"] = fields.pop("village")
+        return engine.start(FeeFilingFlow, user, **fields)
+
+
+def _today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()

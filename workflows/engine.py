@@ -664,11 +664,11 @@ def start_many(
     with transaction.atomic():
         for index, row in enumerate(rows):
             try:
-                with transaction.atomic():
-                    activation = handle.run(_engine_user=user, _engine_scope=user_scope, **row)
-                    process = activation.process
-                    flow.after_start(activation, user, **row)
-                    record(process, flow_class.start_action, actor=user, task=activation.task)
+                # No savepoint per row: any failure abandons the whole batch anyway.
+                activation = handle.run(_engine_user=user, _engine_scope=user_scope, **row)
+                process = activation.process
+                flow.after_start(activation, user, **row)
+                record(process, flow_class.start_action, actor=user, task=activation.task)
             except (ValidationError, PermissionError, ValueError, LookupError) as exc:
                 logger.info("workflow %s: start refused at row %d", flow.flow_label, index)
                 raise StartFailed(index, exc) from exc

@@ -22,7 +22,7 @@ from backoffice.adminpages import AdminPageMixin, forbid_as_403
 from places import codes
 from places.models import Division
 
-from .. import access
+from .. import access, sources
 from ..forms import DisputeForm, EntryForm
 from ..models import LedgerAttachment, LedgerEntry
 
@@ -247,7 +247,7 @@ class EntryDetailView(AdminPageMixin, TemplateView):
                 "can_delete": access.can_delete(user, self.entry),
                 "can_confirm": access.can_confirm(user, self.entry),
                 "dispute_form": DisputeForm(),
-                "fee_filing": getattr(self.entry, "fee_filing", None),
+                "source": sources.source_of(self.entry),
             }
         )
         return context

@@ -16,9 +16,14 @@ class FeeFilingConfig(AppConfig):
 
     def ready(self) -> None:
         from backoffice import roles
+        from ledger import sources
         from workflows import roles as workflow_roles
 
         from . import flow  # noqa: F401 -- registers the flow with the engine
+        from .services import ledger_source
+
+        # An approved or referred filing's ledger entry is locked and links back to the filing.
+        sources.register("fee_filing", ledger_source)
 
         roles.grant(roles.COUNTY_BUREAU, "fee_filing.view_feefiling", flow.REVIEW)
         for role in (roles.CITY_BUREAU, roles.TOWNSHIP_OFFICE, roles.VILLAGE_COMMITTEE):

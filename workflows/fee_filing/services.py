@@ -93,6 +93,19 @@ def ledger_entry_for(filing: FeeFiling) -> LedgerEntry:
     )
 
 
+def ledger_source(entry: LedgerEntry):
+    """The ledger's `sources` resolver: the filing an entry was made from, with its page."""
+    from django.urls import reverse
+
+    from ledger.sources import Source
+
+    filing = getattr(entry, "fee_filing", None)
+    if filing is None:
+        return None
+    label = gettext("收费/减免备案 #%(pk)s（%(state)s）") % {"pk": filing.pk, "state": filing.get_state_display()}
+    return Source("fee_filing", label, reverse("workflows_process", args=[filing.pk]))
+
+
 def save_attachments(filing: FeeFiling, files: Iterable) -> None:
     for upload in files or ():
         FeeFilingAttachment.objects.create(filing=filing, file=upload, title=upload.name[:100])

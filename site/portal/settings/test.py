@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403 -- settings modules extend the base by design
-from .base import BASE_DIR, DATABASES
+from .base import BASE_DIR, DATABASES, INSTALLED_APPS
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105 -- test settings only
@@ -18,6 +18,10 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not os.environ.get("DATABASE_URL"):
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A throw-away flow defined in the test suite from the workflow engine alone
+# (tests/workflows/test_engine_flow.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.workflows.throwaway"]
 
 # The page cache (pagecache/) would carry pages from one test into the next; tests/pagecache/
 # switches it on for itself.

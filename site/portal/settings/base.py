@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "workflows",
     # Flow packages on the workflow engine (workflows/README.md): one line per flow.
     "workflows.fee_filing",
+    "workflows.renewal",
     "workflows.assessment",
     "ledger",
     "demo",

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "workflows.fee_filing",
     "workflows.renewal",
     "workflows.assessment",
+    "funding",
     "ledger",
     "demo",
     "backoffice",
@@ -371,6 +372,11 @@ FEE_FILING_REVIEW_WORKING_DAYS_BY_COUNTY = {
 # Public holidays and the weekend days worked in exchange (调休), ISO dates, comma-separated.
 WORKFLOW_HOLIDAYS = [d for d in os.environ.get("WORKFLOW_HOLIDAYS", "").split(",") if d.strip()]
 WORKFLOW_MAKEUP_WORKDAYS = [d for d in os.environ.get("WORKFLOW_MAKEUP_WORKDAYS", "").split(",") if d.strip()]
+
+# --- Funding (funding/) ---------------------------------------------------------------------------
+# The region's subsidy per village and year (about 2,000 yuan, 崇政办发〔2017〕101号 五(二)): the
+# default of each county's yearly budget record, shown on the funding page.
+PORTAL_REGIONAL_SUBSIDY_PER_VILLAGE = os.environ.get("PORTAL_REGIONAL_SUBSIDY_PER_VILLAGE", "2000")
 # Time limits of the annual assessment's steps, in working days (workflows/assessment/flow.py).
 ASSESSMENT_SELF_REPORT_WORKING_DAYS = int(os.environ.get("ASSESSMENT_SELF_REPORT_WORKING_DAYS", "10"))
 ASSESSMENT_COMMITTEE_WORKING_DAYS = int(os.environ.get("ASSESSMENT_COMMITTEE_WORKING_DAYS", "10"))

@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev browser-deps demo clean elasticsearch elasticsearch-down bench-search bench-load
+.PHONY: run test lint bench install install-dev browser-deps demo clean elasticsearch elasticsearch-down bench-search bench-load bench-assessment
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,11 +73,16 @@ test: install-dev browser-deps lint
 bench: install-dev
 	@status=0; $(PY) bench/run.py $(BENCH_ARGS) || status=$$?; \
 	$(PY) bench/search_bench.py $(SEARCH_BENCH_ARGS) || status=$$?; \
+	$(PY) bench/assessment_bench.py $(ASSESSMENT_BENCH_ARGS) || status=$$?; \
 	$(PY) bench/load.py $(BENCH_LOAD_ARGS) || status=$$?; exit $$status
 
 ## bench-search: the search benchmark alone (Elasticsearch beside the PostgreSQL fallback)
 bench-search: install-dev
 	$(PY) bench/search_bench.py $(SEARCH_BENCH_ARGS)
+
+## bench-assessment: launching assessment campaigns in bulk (1,000 contracts; all of 崇左)
+bench-assessment: install-dev
+	$(PY) bench/assessment_bench.py $(ASSESSMENT_BENCH_ARGS)
 
 ## bench-load: gunicorn + PostgreSQL + Redis under wrk, cached and uncached pages against a trivial view
 bench-load: install-dev

@@ -128,3 +128,71 @@ def test_the_dashboard_counts_stages_and_overdue_steps(people, make_contract, ye
         assert reports.dashboard(campaign).total.overdue == 4
     page = as_user(people.bureau).get(f"/admin/workflows/assessment/{campaign.pk}/").content.decode()
     assert "太平街道" in page
+
+
+def formset_data(table, **changes) -> dict[str, str]:
+    rows = list(table.indicators.all())
+    data = {
+        "title": table.title,
+        "excellent_min": "90",
+        "qualified_min": "75",
+        "basic_min": "60",
+        "min_questionnaires": "8",
+        "indicators-TOTAL_FORMS": str(len(rows) + 1),
+        "indicators-INITIAL_FORMS": str(len(rows)),
+        "indicators-MIN_NUM_FORMS": "0",
+        "indicators-MAX_NUM_FORMS": "40",
+    }
+    for n, i in enumerate(rows):
+        data.update(
+            {
+                f"indicators-{n}-id": str(i.pk),
+                f"indicators-{n}-name": i.name,
+                f"indicators-{n}-max_points": str(i.max_points),
+                f"indicators-{n}-scorer": i.scorer,
+                f"indicators-{n}-rule": i.rule,
+                f"indicators-{n}-evidence": i.evidence,
+                f"indicators-{n}-sort_order": str(i.sort_order),
+            }
+        )
+        if i.optional:
+            data[f"indicators-{n}-optional"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_a_bureau_edits_its_table_until_a_campaign_uses_it(people, year):
+    from workflows.assessment.models import Campaign
+
+    table = indicators.copy_table(Division.objects.get(code=JIANGZHOU), year)
+    url = f"/admin/workflows/assessment/tables/{table.pk}/"
+    bureau = as_user(people.bureau)
+    assert "保存" in bureau.get(url).content.decode()
+    n = table.indicators.count()
+    response = bureau.post(
+        url,
+        formset_data(
+            table,
+            **{
+                f"indicators-{n}-name": "矛盾纠纷排查",
+                f"indicators-{n}-max_points": "5",
+                f"indicators-{n}-scorer": Scorer.TOWNSHIP,
+                f"indicators-{n}-rule": "每季度参与排查1次。",
+                f"indicators-{n}-sort_order": "20",
+            },
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    table.refresh_from_db()
+    assert table.min_questionnaires == 8
+    added = table.indicators.get(name="矛盾纠纷排查")
+    assert added.key.startswith("own-") and added.scorer == Scorer.TOWNSHIP
+    # A computed indicator needs one of the ledger's keys.
+    response = bureau.post(url, formset_data(table, **{f"indicators-{n}-scorer": Scorer.LEDGER}))
+    assert response.status_code == 200 and "系统计算的指标须使用以下代码之一" in response.content.decode()
+    # Another county sees nothing of it; once a campaign uses it, nobody changes it.
+    assert as_user(people.other_bureau).get(url).status_code == 404
+    services.launch(people.bureau, [JIANGZHOU], year)
+    assert Campaign.objects.get().table == table
+    assert bureau.post(url, formset_data(table)).status_code == 403
+    assert "不能修改" in bureau.get(url).content.decode()

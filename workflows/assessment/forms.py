@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.fields import MultipleFileField
 
 from . import services
-from .models import Assessment, Grade, Indicator, Recommendation
+from .models import Assessment, Grade, Indicator, IndicatorTable, Recommendation, Scorer
 
 
 def add_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -193,3 +194,33 @@ class ObjectionForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("答复"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TableForm(forms.ModelForm):
+    """A table's grade bands and questionnaire minimum (the model's clean() checks the bands)."""
+
+    class Meta:
+        model = IndicatorTable
+        fields = ["title", "excellent_min", "qualified_min", "basic_min", "min_questionnaires"]
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["name", "max_points", "scorer", "rule", "evidence", "optional", "sort_order"]
+        widgets = {"rule": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and not self.instance.key:
+            # A county's own indicator: any scorer but the ledger (whose indicators are computed).
+            self.fields["scorer"].choices = [
+                c for c in self.fields["scorer"].choices if c[0] != Scorer.LEDGER
+            ]
+
+
+def indicator_formset(table, data=None):
+    factory = inlineformset_factory(
+        IndicatorTable, Indicator, form=IndicatorForm, extra=1, can_delete=True, max_num=40
+    )
+    return factory(data, instance=table, prefix="indicators")

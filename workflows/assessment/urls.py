@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessment/launch/", campaigns.LaunchView.as_view(), name="assessment_launch"),
     path("assessment/report/", campaigns.ReportView.as_view(), name="assessment_report"),
     path("assessment/tables/", campaigns.TablesView.as_view(), name="assessment_tables"),
+    path("assessment/tables/<int:pk>/", campaigns.TableEditView.as_view(), name="assessment_table"),
     path("assessment/<int:pk>/", campaigns.CampaignView.as_view(), name="assessment_campaign"),
     path("assessment/<int:pk>/close/", campaigns.CloseView.as_view(), name="assessment_close"),
     path("assessment/<int:pk>/publish/", campaigns.PublishView.as_view(), name="assessment_publish"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -324,3 +325,69 @@ class TablesView(AdminPageMixin, TemplateView):
         else:
             messages.success(request, _("已生成“%(title)s”。") % {"title": table.title})
         return HttpResponseRedirect(reverse("assessment_tables"))
+
+
+class TableEditView(AdminPageMixin, TemplateView):
+    """One table: its bands and indicators, editable until a launched campaign uses it."""
+
+    template_name = "assessment/table_edit.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        require(request.user, "assessment.view_indicatortable")
+        self.table = get_object_or_404(
+            scoped(IndicatorTable.objects.select_related("area"), request.user), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self) -> str:
+        return self.table.title
+
+    def get_crumbs(self):
+        return [campaigns_crumb(), {"url": reverse("assessment_tables"), "label": _("考评指标表")}]
+
+    @property
+    def in_use(self) -> bool:
+        return Campaign.objects.filter(table=self.table).exclude(state=Campaign.State.DRAFT).exists()
+
+    @property
+    def editable(self) -> bool:
+        user = self.request.user
+        return (
+            user.has_perm("assessment.change_indicatortable")
+            and scope_for(user).covers(self.table.area_id)
+            and not self.in_use
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["table"] = self.table
+        context["editable"] = self.editable
+        context["in_use"] = self.in_use
+        if self.editable:
+            context["form"] = kwargs.get("form") or forms.TableForm(instance=self.table)
+            context["formset"] = kwargs.get("formset") or forms.indicator_formset(self.table)
+        return context
+
+    def post(self, request, pk: int):
+        if not self.editable:
+            raise PermissionDenied(_("该指标表已用于发起的考评，不能修改。") if self.in_use else None)
+        form = forms.TableForm(request.POST, instance=self.table)
+        formset = forms.indicator_formset(self.table, request.POST)
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        with transaction.atomic():
+            form.save()
+            taken = set(self.table.indicators.values_list("key", flat=True))
+            for indicator in formset.save(commit=False):
+                if not indicator.key:
+                    number = 1
+                    while f"own-{number}" in taken:
+                        number += 1
+                    indicator.key = f"own-{number}"
+                    taken.add(indicator.key)
+                indicator.table = self.table
+                indicator.save()
+            for indicator in formset.deleted_objects:
+                indicator.delete()
+        messages.success(request, _("指标表已保存。"))
+        return HttpResponseRedirect(reverse("assessment_table", args=[self.table.pk]))

@@ -161,7 +161,10 @@ class Indicator(models.Model):
         if self.scorer == Scorer.LEDGER and self.key not in COMPUTED_KEYS:
             # On the scorer: the form changes the scorer, the key is the table's own business.
             raise ValidationError(
-                {"scorer": _("系统计算的指标须使用以下代码之一：%(keys)s") % {"keys": "、".join(COMPUTED_KEYS)}}
+                {
+                    "scorer": _("系统计算的指标须使用以下代码之一：%(keys)s")
+                    % {"keys": "、".join(COMPUTED_KEYS)}
+                }
             )
 
 

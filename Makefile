@@ -46,6 +46,7 @@ browser-deps: node_modules/axe-core/axe.min.js
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	PYTHONPATH=site $(VENV)/bin/lint-imports --no-logo
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
 

@@ -46,7 +46,7 @@ browser-deps: node_modules/axe-core/axe.min.js
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	PYTHONPATH=site $(VENV)/bin/lint-imports --no-logo
+	PYTHONPATH=site $(VENV)/bin/lint-imports --no-logo --cache-dir .cache/import-linter
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
 

@@ -9,6 +9,8 @@ class AdvisersConfig(AppConfig):
 
     def ready(self) -> None:
         # Which cached public pages this app's changes touch (see pagecache/).
-        from . import pagecache
+        from . import pagecache, protection
 
         pagecache.connect()
+        # Records with history are ended or deactivated, never deleted.
+        protection.connect()

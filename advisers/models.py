@@ -148,6 +148,12 @@ class Firm(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def delete(self, *args, **kwargs):
+        from .protection import keep_firm
+
+        keep_firm(type(self), self)  # before Django's own transaction, so a refusal breaks nothing
+        return super().delete(*args, **kwargs)
+
 
 def county_cap(county_code: str) -> int:
     """The adviser cap of a county: its bureau's setting, else the policy's 5 (二(一)2).
@@ -308,6 +314,12 @@ class Adviser(models.Model):
             self.mobile_consent_at = None
         super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        from .protection import keep_adviser
+
+        keep_adviser(type(self), self)
+        return super().delete(*args, **kwargs)
+
     def clean(self) -> None:
         """A lawyer's practising certificate number (律师执业证号) has 17 digits; a legal service
         worker's (基层法律服务工作者执业证) is all digits too, in a county-issued format; nobody
@@ -345,15 +357,41 @@ class Adviser(models.Model):
         return self.published_mobile or self.public_office_phone
 
 
+def _in_force_from(day: dt.date) -> models.Q:
+    """Active contracts, and terminated ones still in force on `day` (termination is not retroactive)."""
+    return models.Q(status=ServiceContract.Status.ACTIVE) | models.Q(
+        status=ServiceContract.Status.TERMINATED, terminated_on__gte=day
+    )
+
+
 class ContractQuerySet(models.QuerySet):
     def in_force(self, on: dt.date | None = None) -> ContractQuerySet:
-        """Contracts that are active and whose period contains `on` (today by default)."""
+        """Contracts in force on `on` (today by default): active, or terminated after that day.
+
+        A contract terminated on 15 November was in force until that day: November's compliance
+        and a filing for work on 10 November still see it (`terminated_on` is its last day).
+        """
         on = on or timezone.localdate()
-        return self.filter(status=ServiceContract.Status.ACTIVE, start_date__lte=on, end_date__gte=on)
+        return self.filter(_in_force_from(on), start_date__lte=on, end_date__gte=on)
 
     def active_during(self, start: dt.date, end: dt.date) -> ContractQuerySet:
-        """Active contracts whose period overlaps [start, end]: those in force on some day of it."""
-        return self.filter(status=ServiceContract.Status.ACTIVE, start_date__lte=end, end_date__gte=start)
+        """Contracts in force on some day of [start, end] (termination dates respected)."""
+        return self.filter(_in_force_from(start), start_date__lte=end, end_date__gte=start)
+
+    def with_last_day(self) -> ContractQuerySet:
+        """Annotate `last_day`: the end date, or the termination date when it is earlier."""
+        return self.annotate(
+            last_day=models.Case(
+                models.When(
+                    status=ServiceContract.Status.TERMINATED,
+                    terminated_on__isnull=False,
+                    terminated_on__lt=F("end_date"),
+                    then=F("terminated_on"),
+                ),
+                default=F("end_date"),
+                output_field=models.DateField(),
+            )
+        )
 
     def ending_without_successor(
         self, within_days: int = ENDING_WITHIN_DAYS, on: dt.date | None = None
@@ -415,6 +453,16 @@ class ServiceContract(ClusterableModel):
         _("年度服务费（元）"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
     )
     signed_on = models.DateField(_("签订日期"), null=True, blank=True)
+    # Ending a contract early keeps its history: it stays in force up to and including this day.
+    terminated_on = models.DateField(
+        _("解除日期"),
+        null=True,
+        blank=True,
+        help_text=_("状态为“已解除”时必填：合同最后有效的一天，此前的驻点服务、台账和备案照常计入。"),
+    )
+    termination_reason = models.CharField(
+        _("解除原因"), max_length=200, blank=True, help_text=_("如：顾问调离本县、村(居)委会提出解聘。")
+    )
     note = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -445,14 +493,39 @@ class ServiceContract(ClusterableModel):
 
         rules.save_contract(self, lambda: super(ServiceContract, self).save(*args, **kwargs))
 
+    def delete(self, *args, **kwargs):
+        from .protection import keep_contract
+
+        keep_contract(type(self), self)
+        return super().delete(*args, **kwargs)
+
     def clean(self) -> None:
         from . import rules
 
         rules.check_contract(self)
 
+    @property
+    def last_day(self) -> dt.date:
+        """The last day in force: the end date, or the termination date when it is earlier."""
+        if (
+            self.status == self.Status.TERMINATED
+            and self.terminated_on
+            and self.terminated_on < self.end_date
+        ):
+            return self.terminated_on
+        return self.end_date
+
     def is_in_force(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()
+        if self.status == self.Status.TERMINATED:
+            return bool(self.terminated_on) and self.start_date <= on <= self.last_day
         return self.status == self.Status.ACTIVE and self.start_date <= on <= self.end_date
+
+    def has_history(self) -> bool:
+        """Whether the contract has been in force: compliance months, ledger entries and filings
+        rest on it, so it is ended (已解除) rather than deleted. Drafts and contracts that have
+        not started yet have no history."""
+        return self.status != self.Status.DRAFT and self.start_date <= timezone.localdate()
 
 
 class OnSiteSchedule(models.Model):

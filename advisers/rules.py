@@ -125,6 +125,7 @@ def check_contract(contract: ServiceContract, pending: Sequence[ServiceContract]
         add("village", _("只能为村(社区)签订聘用合同，“%(name)s”不是村(社区)。") % {"name": village.name})
         village = None
     adviser = contract.adviser if contract.adviser_id else None
+    check_termination(contract, add)
 
     if village is not None:
         cap, fee_standard = county_settings(village)
@@ -141,7 +142,9 @@ def check_contract(contract: ServiceContract, pending: Sequence[ServiceContract]
         add("adviser", _("%(name)s 已不在岗，不能签订有效合同。") % {"name": adviser.name})
 
     if active and start and end and end > start:
-        others = ServiceContract.objects.filter(status=ServiceContract.Status.ACTIVE)
+        # Terminated contracts count up to their termination date: ending one frees its place
+        # from the next day, never retroactively.
+        others = ServiceContract.objects.active_during(start, end)
         if contract.pk:
             others = others.exclude(pk=contract.pk)
         pending_active = [
@@ -166,7 +169,7 @@ def check_contract(contract: ServiceContract, pending: Sequence[ServiceContract]
                         "village": village.name,
                         "adviser": clash.adviser.name,
                         "start": clash.start_date.isoformat(),
-                        "end": clash.end_date.isoformat(),
+                        "end": clash.last_day.isoformat(),
                     },
                 )
         if adviser is not None:
@@ -177,12 +180,12 @@ def check_contract(contract: ServiceContract, pending: Sequence[ServiceContract]
                 .order_by("village_id")
             )
             current += [p for p in pending_active if p.adviser_id == adviser.pk]
-            peak, day = busiest_day([(c.start_date, c.end_date) for c in current], start, end)
+            peak, day = busiest_day([(c.start_date, c.last_day) for c in current], start, end)
             if peak >= cap:
                 # Name the villages counted: those served on the busiest day, not every village
                 # of the period (the count and the list must agree).
                 names = "、".join(
-                    sorted(c.village.name for c in current if c.start_date <= day <= c.end_date)
+                    sorted(c.village.name for c in current if c.start_date <= day <= c.last_day)
                 )
                 add(
                     "adviser",
@@ -193,6 +196,29 @@ def check_contract(contract: ServiceContract, pending: Sequence[ServiceContract]
                 )
     if errors:
         raise ValidationError(errors)
+
+
+def check_termination(contract: ServiceContract, add: Callable[[str, str], None]) -> None:
+    """A contract ends on a date, with a reason, and its history before that date stays.
+
+    已解除 needs the last day in force (within the contract's period) and the reason; only an
+    ended contract carries a termination date. A terminated contract saved before termination
+    dates existed (no date) keeps its old meaning, never in force, until someone edits it.
+    """
+    terminated = contract.status == ServiceContract.Status.TERMINATED
+    day, start, end = contract.terminated_on, contract.start_date, contract.end_date
+    if not terminated:
+        if day or (contract.termination_reason or "").strip():
+            add("terminated_on", _("只有状态为“已解除”的合同才填写解除日期和原因。"))
+        return
+    if day is None:
+        add("terminated_on", _("请填写解除日期：合同最后有效的一天（此前的服务和备案照常计入）。"))
+    elif start and day < start:
+        add("terminated_on", _("解除日期不能早于合同开始日期 %(start)s。") % {"start": start.isoformat()})
+    elif end and day > end:
+        add("terminated_on", _("解除日期不能晚于合同结束日期 %(end)s。") % {"end": end.isoformat()})
+    if not (contract.termination_reason or "").strip():
+        add("termination_reason", _("请填写解除原因。"))
 
 
 def _lock(contract: ServiceContract) -> None:

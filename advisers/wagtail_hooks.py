@@ -71,9 +71,8 @@ class ContractFilterSet(PlaceFilterSet):
 
     def filter_period(self, queryset, name, value):
         today = timezone.localdate()
-        active = queryset.filter(status=ServiceContract.Status.ACTIVE)
         if value == "in_force":
-            return active.filter(start_date__lte=today, end_date__gte=today)
+            return queryset.in_force(today)
         if value == "ending":
             return queryset.ending_without_successor(EXPIRY_WARNING_DAYS, on=today)
         if value == "future":
@@ -85,6 +84,10 @@ class ContractFilterSet(PlaceFilterSet):
 
 def contract_state(contract: ServiceContract) -> str:
     today = timezone.localdate()
+    if contract.status == ServiceContract.Status.TERMINATED and contract.terminated_on:
+        if contract.terminated_on >= today:
+            return _("有效至 %(date)s（已办理解除）") % {"date": contract.terminated_on.isoformat()}
+        return _("已于 %(date)s 解除") % {"date": contract.terminated_on.isoformat()}
     if contract.status != ServiceContract.Status.ACTIVE:
         return contract.get_status_display()
     if contract.end_date < today:
@@ -156,6 +159,8 @@ class ContractViewSet(ScopedModelViewSet):
         "end_date",
         "annual_fee",
         "signed_on",
+        "terminated_on",
+        "termination_reason",
         "note",
     ]
     export_headings = {
@@ -172,6 +177,8 @@ class ContractViewSet(ScopedModelViewSet):
         "end_date": _("结束日期"),
         "annual_fee": _("年度服务费（元）"),
         "signed_on": _("签订日期"),
+        "terminated_on": _("解除日期"),
+        "termination_reason": _("解除原因"),
         "note": _("备注"),
     }
     export_filename = "contracts"
@@ -181,6 +188,7 @@ class ContractViewSet(ScopedModelViewSet):
         FieldRowPanel([FieldPanel("selection"), FieldPanel("status")]),
         FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date"), FieldPanel("signed_on")]),
         FieldPanel("annual_fee"),
+        FieldRowPanel([FieldPanel("terminated_on"), FieldPanel("termination_reason")]),
         InlinePanel("schedules", label=_("驻点时间"), heading=_("驻点服务时间（每村每月不少于 5 小时）")),
         FieldPanel("note"),
     ]

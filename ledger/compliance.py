@@ -117,14 +117,15 @@ class VillageMonth:
 
 
 def _contracts_between(prefix: str, first: dt.date, last: dt.date):
-    """Active contracts under `prefix` overlapping [first, last], as plain rows (no model objects)."""
-    return ServiceContract.objects.filter(
-        status=ServiceContract.Status.ACTIVE,
-        start_date__lte=last,
-        end_date__gte=first,
-        village_id__gte=prefix,
-        village_id__lt=codes.prefix_upper_bound(prefix),
-    ).order_by("start_date", "pk")
+    """Contracts under `prefix` in force on some day of [first, last], as plain rows (no model
+    objects), each with `last_day`: a contract terminated in November still counts before its
+    termination date, so past months keep their village and their adviser."""
+    return (
+        ServiceContract.objects.active_during(first, last)
+        .filter(village_id__gte=prefix, village_id__lt=codes.prefix_upper_bound(prefix))
+        .with_last_day()
+        .order_by("start_date", "pk")
+    )
 
 
 def monthly_series(prefix: str, months: list[tuple[int, int]]) -> dict[tuple[int, int], list[VillageMonth]]:
@@ -140,7 +141,7 @@ def monthly_series(prefix: str, months: list[tuple[int, int]]) -> dict[tuple[int
     periods: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     names: dict[str, list[tuple[dt.date, dt.date, str]]] = defaultdict(list)
     for village, start, end, adviser in _contracts_between(prefix, first, last).values_list(
-        "village_id", "start_date", "end_date", "adviser__name"
+        "village_id", "start_date", "last_day", "adviser__name"
     ):
         periods[village].append((start, end))
         names[village].append((start, end, adviser))
@@ -218,7 +219,7 @@ def yearly_lectures(prefix: str, year: int) -> list[VillageYear]:
     days_in_year = (last - first).days + 1
     periods: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     for village, start, end in _contracts_between(prefix, first, last).values_list(
-        "village_id", "start_date", "end_date"
+        "village_id", "start_date", "last_day"
     ):
         periods[village].append((start, end))
     judged = {

@@ -44,9 +44,17 @@ def test_cap_is_a_county_setting(adviser, make_contract, divisions):
         make_contract(adviser, villages[3])
 
 
-def test_terminated_and_draft_contracts_do_not_count(adviser, make_contract):
+def test_terminated_and_draft_contracts_do_not_count(adviser, make_contract, today):
     villages = village_codes(TAIPING, 7)
-    make_contract(adviser, villages[0], status=ServiceContract.Status.TERMINATED)
+    make_contract(
+        adviser,
+        villages[0],
+        status=ServiceContract.Status.TERMINATED,
+        start_date=today - dt.timedelta(days=60),
+        # Ended the day before the others start: from then on it no longer counts.
+        terminated_on=today - dt.timedelta(days=31),
+        termination_reason="村委会提出解聘",
+    )
     make_contract(adviser, villages[1], status=ServiceContract.Status.DRAFT)
     for code in villages[2:7]:
         make_contract(adviser, code)

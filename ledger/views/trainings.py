@@ -36,9 +36,7 @@ def trainings_crumb() -> dict[str, str]:
 def advisers_serving(prefixes: list[str], year: int):
     """Advisers with a contract in the area at any time of the year: those expected to train."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    contracts = ServiceContract.objects.filter(
-        status=ServiceContract.Status.ACTIVE, start_date__lte=last, end_date__gte=first
-    )
+    contracts = ServiceContract.objects.active_during(first, last)
     condition = None
     for prefix in prefixes:
         part = contracts.filter(village_id__gte=prefix, village_id__lt=codes.prefix_upper_bound(prefix))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
+from advisers.protection import deleting_history
 from tests.conftest import BUZHAI
 
 
@@ -34,7 +35,8 @@ def test_the_area_dashboard_is_not_offered_to_a_village(people):
 def test_a_village_without_an_adviser_says_so(people, today):
     from advisers.models import ServiceContract
 
-    ServiceContract.objects.filter(village_id=BUZHAI).delete()
+    with deleting_history():
+        ServiceContract.objects.filter(village_id=BUZHAI).delete()
     page = as_user(people.committee).get("/admin/").content.decode()
     assert "没有生效中的法律顾问聘用合同" in page
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from advisers.models import Adviser, ServiceContract
+from advisers.protection import deleting_history
 from search import dbindex, es, outbox
 from search.models import IndexOutbox, IndexState, SearchEntry
 from tests.conftest import BUZHAI
@@ -63,7 +64,7 @@ def test_ended_contract_and_deleted_adviser_leave_the_index(
 ):
     rebuild_indexes()
     other = world["other"]
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), deleting_history():
         ServiceContract.objects.filter(adviser=other).delete()
         other.delete()
     assert entry("adviser", other.pk) is None
@@ -90,8 +91,9 @@ def test_outbox_drains_into_elasticsearch(
         weiming.name = "韦明亮"
         weiming.mobile_consent = False
         weiming.save()
-        ServiceContract.objects.filter(adviser=other).delete()
-        other.delete()
+        with deleting_history():
+            ServiceContract.objects.filter(adviser=other).delete()
+            other.delete()
         world["marriage_article"].delete()
     assert outbox.backlog() > 0
     report = outbox.drain()

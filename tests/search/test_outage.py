@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from advisers.models import Adviser, ServiceContract
+from advisers.protection import deleting_history
 from search import es, outbox, service
 from search.models import SearchEntry
 from tests.conftest import BUZHAI, IN_CI
@@ -104,8 +105,9 @@ def test_outage_saves_succeed_search_falls_back_queue_drains(
         weiming.save()
 
     def retire():
-        ServiceContract.objects.filter(adviser=other).delete()
-        Adviser.objects.filter(pk=other.pk).delete()
+        with deleting_history():
+            ServiceContract.objects.filter(adviser=other).delete()
+            Adviser.objects.filter(pk=other.pk).delete()
 
     def hire():
         newcomer = AdviserFactory(name="覃新", firm=weiming.firm)

@@ -93,9 +93,13 @@ def _adviser_villages(adviser_id: int) -> tuple[str, ...]:
     from advisers.models import ServiceContract
 
     today = timezone.localdate()
+    # In force today or signed and starting later; a terminated contract until its last day.
+    ended = Q(status=ServiceContract.Status.TERMINATED) & (
+        Q(terminated_on__isnull=True) | Q(terminated_on__lt=today)
+    )
     villages = (
         ServiceContract.objects.filter(adviser_id=adviser_id, end_date__gte=today)
-        .exclude(status=ServiceContract.Status.TERMINATED)
+        .exclude(ended)
         .values_list("village_id", flat=True)
         .distinct()
     )
@@ -159,17 +163,28 @@ def scope_filter(queryset: QuerySet, user, field: str = "village") -> QuerySet:
 
 ScopeRule = Callable[[QuerySet, Scope], QuerySet]
 _rules: dict[type[models.Model], ScopeRule] = {}
+_manage_rules: dict[type[models.Model], ScopeRule] = {}
 _place_fields: dict[type[models.Model], str] = {}
 
 
-def register(model: type[models.Model], *, field: str, rule: ScopeRule | None = None) -> None:
+def register(
+    model: type[models.Model],
+    *,
+    field: str,
+    rule: ScopeRule | None = None,
+    manage_rule: ScopeRule | None = None,
+) -> None:
     """Declare where `model`'s records belong: `field` is their division code (path with "__").
 
     `rule` replaces the plain prefix filter for models that belong to several places (advisers).
+    `manage_rule` narrows who may change or delete a record below who may see it: a firm is seen
+    by every county its advisers serve, but managed only by the bureau of its own county.
     """
     _place_fields[model] = field
     if rule is not None:
         _rules[model] = rule
+    if manage_rule is not None:
+        _manage_rules[model] = manage_rule
 
 
 def scoped(queryset: QuerySet, user) -> QuerySet:
@@ -193,6 +208,33 @@ def is_in_scope(user, instance: models.Model) -> bool:
     if scope_for(user).unrestricted:
         return True
     return scoped(type(instance)._default_manager.filter(pk=instance.pk), user).exists()
+
+
+def managed(queryset: QuerySet, user) -> QuerySet:
+    """`queryset` restricted to the records the user may change or delete (within `scoped()`)."""
+    _ensure_registered()
+    scope = scope_for(user)
+    if scope.unrestricted:
+        return queryset
+    rule = _manage_rules.get(queryset.model)
+    if rule is None:
+        return scoped(queryset, user)
+    return rule(queryset, scope)
+
+
+def has_manage_rule(model: type[models.Model]) -> bool:
+    """Whether managing `model`'s records is narrower than seeing them."""
+    _ensure_registered()
+    return model in _manage_rules
+
+
+def is_managed(user, instance: models.Model) -> bool:
+    """Whether a saved record may be changed or deleted by the user (its scope allowing)."""
+    if instance.pk is None:
+        return False
+    if scope_for(user).unrestricted:
+        return True
+    return managed(type(instance)._default_manager.filter(pk=instance.pk), user).exists()
 
 
 def place_code_of(instance: models.Model) -> str:
@@ -229,6 +271,13 @@ def _firm_rule(queryset: QuerySet, scope: Scope) -> QuerySet:
     serving = ServiceContract.objects.filter(scope.q("village")).values("adviser_id")
     firms = Adviser.objects.filter(pk__in=serving).values("firm_id")
     return queryset.filter(Q(pk__in=firms) | scope.q("county"))
+
+
+def _firm_manage_rule(queryset: QuerySet, scope: Scope) -> QuerySet:
+    """Only the bureau of the firm's own county (or a wider scope over it) changes a firm."""
+    if scope.is_adviser:
+        return queryset.none()
+    return queryset.filter(scope.q("county"))
 
 
 def _contract_rule(queryset: QuerySet, scope: Scope) -> QuerySet:
@@ -277,7 +326,7 @@ def _ensure_registered() -> None:
     register(Recusal, field="village", rule=_recusal_rule)
     register(CountyBureau, field="county")
     register(Adviser, field="firm__county", rule=_adviser_rule)
-    register(Firm, field="county", rule=_firm_rule)
+    register(Firm, field="county", rule=_firm_rule, manage_rule=_firm_manage_rule)
     register(StaffProfile, field="scope")
     _registered = True
 

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages as django_messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import OperationalError, transaction
-from django.db.models import ProtectedError, QuerySet, RestrictedError
+from django.db.models import Exists, OuterRef, ProtectedError, QuerySet, RestrictedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
@@ -32,8 +35,9 @@ from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .exports import BOM, safe_cell
+from .history import KeptForHistory
 from .locking import is_lock_conflict
-from .scope import is_in_scope, scope_for, scoped
+from .scope import has_manage_rule, is_in_scope, is_managed, managed, scope_for, scoped
 
 # Personal numbers the audit log keeps only partly (PIPL): (model name, field name).
 MASKED_FIELDS = {("adviser", "mobile"), ("liaisonofficer", "phone"), ("staffprofile", "phone")}
@@ -43,11 +47,23 @@ def is_masked(model, field_name: str) -> bool:
     return (model._meta.model_name, field_name) in MASKED_FIELDS
 
 
+#: Actions on a record that need it to be managed by the user, not only seen (backoffice.scope.managed).
+MANAGE_ACTIONS = frozenset({"change", "delete"})
+
+
 class ScopedPermissionPolicy(ModelPermissionPolicy):
-    """Django model permissions, and for a given record, the user's scope as well."""
+    """Django model permissions, and for a given record, the user's scope as well.
+
+    Changing or deleting a record asks the narrower `managed()` scope (a firm: only the bureau of
+    its own county), seeing it the wider `scoped()` one.
+    """
 
     def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action) and (instance.pk is None or is_in_scope(user, instance))
+        if not self.user_has_permission(user, action):
+            return False
+        if instance.pk is None:
+            return True
+        return is_managed(user, instance) if action in MANAGE_ACTIONS else is_in_scope(user, instance)
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
         return any(self.user_has_permission_for_instance(user, action, instance) for action in actions)
@@ -243,6 +259,27 @@ class ScopedIndexView(ScopedQuerysetMixin, generic.IndexView):
     def get_base_queryset(self):
         return self.scoped_queryset()
 
+    def get_edit_url(self, instance):
+        url = super().get_edit_url(instance)
+        return url if url and self._manages(instance) else None
+
+    def get_delete_url(self, instance):
+        url = super().get_delete_url(instance)
+        return url if url and self._manages(instance) else None
+
+    def get_queryset(self):
+        """For a model managed more narrowly than seen (firms), whether each row is managed, in
+        the listing's own query (a subquery, not a query per row)."""
+        queryset = super().get_queryset()
+        if has_manage_rule(self.model):
+            same = self.model._default_manager.filter(pk=OuterRef("pk"))
+            queryset = queryset.annotate(portal_managed=Exists(managed(same, self.request.user)))
+        return queryset
+
+    def _manages(self, instance) -> bool:
+        """Listed records are seen; rows of a model managed more narrowly carry the answer."""
+        return getattr(instance, "portal_managed", True)
+
     def to_row_dict(self, item):
         return {field: export_value(item, field) for field in self.list_export}
 
@@ -293,13 +330,43 @@ class RuleErrorsAsFormErrors:
 
 class ScopedCreateView(RuleErrorsAsFormErrors, ScopedQuerysetMixin, generic.CreateView):
     def get_initial(self):
-        """Prefill from the query string (e.g. ?village=451402001202 from the uncovered list)."""
+        """Prefill from the query string (e.g. ?village=451402001202 from the uncovered list).
+
+        A prefilled choice of a record (a village, an adviser) goes through the user's scope like
+        the form's own choices: an id outside it, or one that names nothing, is left out with a
+        warning, so that a link cannot show another county's village in the chooser.
+        """
         initial = super().get_initial()
         form_class = self.get_form_class()
-        for name in form_class.base_fields:
-            if name in self.request.GET:
-                initial[name] = self.request.GET[name]
+        refused = []
+        for name, field in form_class.base_fields.items():
+            if name not in self.request.GET:
+                continue
+            value = self.request.GET[name]
+            if isinstance(field, forms.ModelChoiceField) and not self._prefill_allowed(field, value):
+                refused.append(str(field.label or name))
+                continue
+            initial[name] = value
+        if refused:
+            django_messages.warning(
+                self.request,
+                _("预填的%(fields)s不在您的管辖范围内或不存在，已忽略。") % {"fields": "、".join(refused)},
+            )
         return initial
+
+    def _prefill_allowed(self, field: forms.ModelChoiceField, value: str) -> bool:
+        queryset = field.queryset
+        limit = field.get_limit_choices_to()
+        if limit:
+            queryset = queryset.complex_filter(limit)
+        try:
+            queryset = scoped(queryset, self.request.user)
+        except LookupError:
+            pass  # not a place-bound model (categories, images): any existing record
+        try:
+            return queryset.filter(**{field.to_field_name or "pk": value}).exists()
+        except (ValueError, TypeError, ValidationError):
+            return False
 
     def save_instance(self):
         instance = self.action_class(
@@ -323,7 +390,18 @@ class ScopedCreateView(RuleErrorsAsFormErrors, ScopedQuerysetMixin, generic.Crea
         return instance
 
 
-class ScopedEditView(RuleErrorsAsFormErrors, ScopedQuerysetMixin, generic.EditView):
+class ManagedObjectMixin:
+    """Edit and delete views: a record seen but not managed by the user is a 403, one not seen a 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # The record comes from the scoped queryset: one outside the scope is a 404 here.
+        instance = getattr(self, "object", None) or self.get_object()
+        if not is_managed(request.user, instance):
+            return forbidden(request, _("这条记录由其所在县(市、区)的司法局管理，您只能查看。"))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedEditView(ManagedObjectMixin, RuleErrorsAsFormErrors, ScopedQuerysetMixin, generic.EditView):
     def get_queryset(self):
         return self.scoped_queryset()
 
@@ -348,7 +426,7 @@ class ScopedEditView(RuleErrorsAsFormErrors, ScopedQuerysetMixin, generic.EditVi
         return self.user_has_permission("delete")
 
 
-class ScopedDeleteView(ScopedQuerysetMixin, generic.DeleteView):
+class ScopedDeleteView(ManagedObjectMixin, ScopedQuerysetMixin, generic.DeleteView):
     def get_queryset(self):
         return self.scoped_queryset()
 
@@ -368,6 +446,9 @@ class ScopedDeleteView(ScopedQuerysetMixin, generic.DeleteView):
     def form_valid(self, form):
         try:
             return super().form_valid(form)
+        except KeptForHistory as exc:
+            django_messages.error(self.request, exc.message)
+            return HttpResponseRedirect(self.get_delete_url())
         except (ProtectedError, RestrictedError) as exc:
             count = len(
                 getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", []) or []
@@ -382,9 +463,50 @@ class ScopedDeleteView(ScopedQuerysetMixin, generic.DeleteView):
             return HttpResponseRedirect(self.get_delete_url())
 
 
+#: Labels of the timestamps most models carry without a verbose_name.
+TIMESTAMP_LABELS = {"created_at": gettext_lazy("创建时间"), "updated_at": gettext_lazy("最后修改时间")}
+
+
 class ScopedInspectView(ScopedQuerysetMixin, generic.InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(self.scoped_queryset(), pk=self.pk)
+
+    def get_field_label(self, field_name, field):
+        if (
+            field_name in TIMESTAMP_LABELS
+            and field is not None
+            and field.verbose_name == field_name.replace("_", " ")
+        ):
+            return TIMESTAMP_LABELS[field_name]
+        return super().get_field_label(field_name, field)
+
+    def get_field_display_value(self, field_name, field):
+        """Values as a county officer reads them: 是/否, "—" for nothing, times in China's time."""
+        if field is not None and getattr(field, "concrete", False) and not field.many_to_many:
+            if getattr(self.object, field.attname, None) in (None, ""):
+                return "—"  # an empty photo or relation, not "None"
+        value = super().get_field_display_value(field_name, field)
+        if value == "-":  # Wagtail's mark for an empty many-to-many
+            return "—"
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, dt.datetime):
+            if timezone.is_aware(value):
+                value = timezone.localtime(value, ZoneInfo(settings.TIME_ZONE))
+            return value.strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    def get_edit_url(self):
+        url = super().get_edit_url()
+        return url if url and is_managed(self.request.user, self.object) else None
+
+    def get_delete_url(self):
+        url = super().get_delete_url()
+        return url if url and is_managed(self.request.user, self.object) else None
 
 
 class ChangesColumn(Column):

@@ -8,6 +8,7 @@ back office's other records (backoffice.viewsets).
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -15,19 +16,36 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
+from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from backoffice.choosers import AdviserChooserWidget
-from backoffice.viewsets import ScopedIndexView, ScopedModelViewSet, ScopedPermissionPolicy
+from backoffice.viewsets import (
+    ScopedCreateView,
+    ScopedEditView,
+    ScopedIndexView,
+    ScopedModelViewSet,
+    ScopedPermissionPolicy,
+)
 
 from .admin_views import MyLecturesView, RecordLectureView
 from .choosers import LecturePlaceChooserWidget, lecture_place_chooser_viewset
 from .models import ArticleCategory, Lecture
+from .page_permissions import ScopedPagePermissionPolicy, page_in_scope
 
 # Registered before any view asks for a policy (Wagtail would otherwise create a fallback).
 register_permission_policy(Lecture, ScopedPermissionPolicy(Lecture))
+# Page permissions stop at the sites of the user's scope (page tree, explorer, edit, publish, move…).
+register_permission_policy(Page, ScopedPagePermissionPolicy())
+
+
+@hooks.register("before_edit_page")
+def refuse_pages_of_other_sites(request, page):
+    """A page waiting for review opens for every reviewer (Wagtail's group task): not another site's."""
+    if not page_in_scope(request.user, page):
+        raise PermissionDenied
 
 
 class ArticleCategoryViewSet(SnippetViewSet):
@@ -58,9 +76,27 @@ class LectureIndexView(ScopedIndexView):
         return buttons
 
 
+class RecordsOutcome:
+    """The lecture's add and edit forms credit a held or cancelled outcome to the user (recorded_by)."""
+
+    def save_instance(self):
+        self.form.instance.note_recorder(self.request.user, status_changed="status" in self.form.changed_data)
+        return super().save_instance()
+
+
+class LectureCreateView(RecordsOutcome, ScopedCreateView):
+    pass
+
+
+class LectureEditView(RecordsOutcome, ScopedEditView):
+    pass
+
+
 class LectureViewSet(ScopedModelViewSet):
     model = Lecture
     index_view_class = LectureIndexView
+    add_view_class = LectureCreateView
+    edit_view_class = LectureEditView
     icon = "date"
     menu_label = _("法制讲座")
     menu_order = 650

@@ -33,9 +33,10 @@ STAFF = [
     ("taiping_office", roles.TOWNSHIP_OFFICE, "451402001", "太平街道司法所"),
     ("buzhai_committee", roles.VILLAGE_COMMITTEE, BUZHAI, "卜寨村委会"),
 ]
+# username, role, scope code (the site whose pages they edit, see content/page_permissions.py), name
 CONTENT = [
-    ("editor", roles.CONTENT_EDITOR, "内容编辑（演示）"),
-    ("reviewer", roles.CONTENT_REVIEWER, "内容审核（演示）"),
+    ("editor", roles.CONTENT_EDITOR, "4514", "内容编辑（演示）"),
+    ("reviewer", roles.CONTENT_REVIEWER, "4514", "内容审核（演示）"),
 ]
 
 
@@ -67,9 +68,13 @@ def load_demo_accounts() -> Iterator[str]:
             user=user, defaults={"scope_id": code, "organisation": organisation}
         )
         made += [username] if created else []
-    for username, role, name in CONTENT:
+    for username, role, code, name in CONTENT:
         user, created = _user(username, name)
         user.groups.add(Group.objects.get(name=role))
+        if Division.objects.filter(code=code).exists():
+            StaffProfile.objects.update_or_create(
+                user=user, defaults={"scope_id": code, "organisation": "崇左市司法局"}
+            )
         made += [username] if created else []
 
     committee = get_user_model().objects.filter(username="buzhai_committee").first()

@@ -228,6 +228,15 @@ class Lecture(index.Indexed, ClusterableModel):
         self.full_clean()
         self.save()
 
+    def note_recorder(self, user, *, status_changed: bool) -> None:
+        """Whoever sets the outcome (held or cancelled) is its recorder, through `record()` or the
+        lecture's own edit form alike: the ledger credits the entry to them."""
+        if self.status == self.Status.SCHEDULED:
+            return
+        if status_changed or self.recorded_by_id is None:
+            self.recorded_by = user
+            self.recorded_at = timezone.now()
+
     def can_be_recorded_by(self, user) -> bool:
         """The adviser who gave it, or staff who may change lectures in this place (their scope)."""
         if not user.is_authenticated:

@@ -275,3 +275,124 @@ def test_staff_without_scope_sees_nothing(client, world, staff):
     assert response.status_code == 200
     for tag in TAGS.values():
         assert f"顾问-{tag}" not in response.content.decode()
+
+
+# --- choosers, chosen endpoints, prefills and the page tree (issue 11) ---------------------------
+
+CHOOSERS = {"village": "village_chooser", "adviser": "adviser_chooser"}
+
+
+def chooser_id(world, kind: str, place: str):
+    return place if kind == "village" else world.advisers[place].pk
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_chosen_matrix(client, world, accounts, role):
+    """`chosen/<id>/` of the village and adviser choosers answers only records in scope."""
+    client.force_login(accounts[role])
+    problems: list[str] = []
+    for kind, chooser in CHOOSERS.items():
+        for place in ALL_VILLAGES:
+            pk = chooser_id(world, kind, place)
+            status = client.get(reverse(f"{chooser}:chosen", args=[pk])).status_code
+            if (status == 200) != (place in IN_SCOPE[role]) or status >= 500:
+                problems.append(f"{role} {kind} chosen {place} → {status}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_prefill_matrix(client, world, accounts, role):
+    """The contract form's ?village=&adviser= prefill keeps only records in the user's scope."""
+    client.force_login(accounts[role])
+    problems: list[str] = []
+    for place in ALL_VILLAGES:
+        response = client.get(
+            reverse("contracts:add"), {"village": place, "adviser": world.advisers[place].pk}
+        )
+        if E not in EXPECTED[role]["contract"]:
+            if response.status_code != 403:
+                problems.append(f"{role} prefill {place} → {response.status_code}, expected 403")
+            continue
+        initial = response.context["form"].initial
+        shown = "village" in initial or "adviser" in initial
+        if shown != (place in IN_SCOPE[role]):
+            problems.append(f"{role} prefill {place}: {'kept' if shown else 'dropped'}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def chengbei_page(divisions):
+    """A second site (城北, area 630105) with an article, beside the default site (崇左, 4514)."""
+    from django.core.cache import cache
+    from wagtail.models import Site
+
+    from content.models import HomePage
+    from sites.models import JurisdictionSettings
+    from tests.content_helpers import articles_index, make_article
+
+    cache.clear()
+    default = Site.objects.get(is_default_site=True)
+    settings = JurisdictionSettings.for_site(default)
+    settings.area_codes = "4514"
+    settings.save()
+    home = default.root_page.get_parent().add_child(instance=HomePage(title="城北区首页", slug="cb-home"))
+    site = Site.objects.create(hostname="chengbei.example", port=80, root_page=home, site_name="城北")
+    other = JurisdictionSettings.for_site(site)
+    other.area_codes = "630105"
+    other.save()
+    ours = make_article(articles_index(), title="崇左的文章", slug="ours")
+    theirs = make_article(articles_index(home), title="城北的文章", slug="theirs")
+    yield ours, theirs
+    cache.clear()
+
+
+def test_page_tree_matrix(world, accounts, chengbei_page):
+    """No account scoped to 崇左 may touch 城北's pages; 崇左's content roles edit 崇左's."""
+    from backoffice import roles
+
+    from .conftest import make_staff
+
+    ours, theirs = chengbei_page
+    users = dict(accounts)
+    users["editor_4514"] = make_staff("editor_4514", roles.CONTENT_EDITOR, "4514")
+    users["reviewer_4514"] = make_staff("reviewer_4514", roles.CONTENT_REVIEWER, "4514")
+    problems = []
+    for name, user in users.items():
+        perms = theirs.permissions_for_user(user)
+        actions = {
+            "edit": perms.can_edit(),
+            "publish": perms.can_publish(),
+            "unpublish": perms.can_unpublish(),
+            "delete": perms.can_delete(),
+            "move": perms.can_move(),
+            "copy": perms.can_copy(),
+            "add": perms.can_add_subpage(),
+        }
+        allowed = [action for action, ok in actions.items() if ok]
+        if allowed:
+            problems.append(f"{name} may {', '.join(allowed)} 城北's page")
+    if not ours.permissions_for_user(users["editor_4514"]).can_edit():
+        problems.append("editor_4514 cannot edit 崇左's page")
+    if not ours.permissions_for_user(users["reviewer_4514"]).can_publish():
+        problems.append("reviewer_4514 cannot publish 崇左's page")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_history_and_usage_stop_at_the_scope(client, world, accounts, role):
+    """Every scoped viewset's history page goes through the scope; Wagtail's usage view is off."""
+    client.force_login(accounts[role])
+    problems = []
+    for kind, allowed in EXPECTED[role].items():
+        inside, outside = places_for(kind, role)
+        for place in inside + outside:
+            obj, _text = record(world, kind, place)
+            history = client.get(f"/admin/{URL_PREFIX[kind]}/history/{obj.pk}/").status_code
+            usage = client.get(f"/admin/{URL_PREFIX[kind]}/usage/{obj.pk}/").status_code
+            if place in outside and history not in (403, 404):
+                problems.append(f"{role} {kind} out of scope ({place}): history → {history}")
+            if place in inside and V in allowed and kind != "village" and history != 200:
+                problems.append(f"{role} {kind} in scope ({place}): history → {history}")
+            if usage != 404:
+                problems.append(f"{role} {kind} ({place}): usage → {usage}")
+    assert not problems, "\n".join(problems)

@@ -342,3 +342,7 @@ def load_demo(*, work: bool = True) -> Iterator[str]:
 
     # 江州区's 2025 assessment walked through the flow and published; 2026 ready to launch.
     yield from load_assessment_demo()
+    from .renewal import load_renewal_demo
+
+    # Renewals pending and one refused and reallocated; part of this year's payments (demo/renewal.py).
+    yield from load_renewal_demo()

@@ -15,8 +15,10 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from viewflow.workflow.status import PROCESS, STATUS
 
 from advisers.models import OnSiteSchedule, ServiceContract
@@ -24,6 +26,7 @@ from ledger.models import Training, TrainingAttendance
 from tests.conftest import BUZHAI, JIANGZHOU, village_codes
 from tests.factories import AdviserFactory
 from tests.workflows.people import FUSUI, committee_user, ensure_groups, staff_user
+from workflows.engine import BUREAU_HEAD, escalated
 from workflows.models import StepRecord
 from workflows.renewal import grades, services
 from workflows.renewal.flow import RenewalFlow, open_task
@@ -293,3 +296,31 @@ def test_an_assessment_graded_failed_blocks_renewal(setting):
         assert not assessment["ok"] and "不合格" in assessment["message"] and not renewal.may_renew
     finally:
         grades.unregister(failed)
+
+
+def test_a_renewal_still_open_on_the_last_day_is_escalated(setting, today):
+    """The time limit of every step is the old contract's last day; the engine escalates it."""
+    head = staff_user("jiangzhou_head", "县(市、区)司法局", BUREAU_HEAD, scope=JIANGZHOU)
+    renewal = started(setting)
+    task = open_task(renewal, RenewalFlow.committee)
+    assert not escalated(head).filter(pk=task.pk).exists()
+    last_day = timezone.make_aware(dt.datetime.combine(setting.contract.end_date, dt.time(9, 0)))
+    with time_machine.travel(last_day, tick=False):
+        run_timers()
+    step = StepRecord.objects.get(process_id=renewal.pk, action="escalated")
+    assert step.task_id == task.pk
+    assert escalated(head).filter(pk=task.pk).exists()
+    assert not escalated(setting.bureau).exists()  # only for the bureau head
+
+
+def test_started_from_code_by_a_bureau_officer_and_refused_to_others(setting):
+    """What the assessment's recommendation does: `start_for` with the officer's account."""
+    with pytest.raises(PermissionError):
+        services.start_for(setting.contract, reason=Renewal.Reason.REWARD, user=setting.committee)
+    with pytest.raises(PermissionError):  # another county's bureau: outside its scope
+        services.start_for(setting.contract, reason=Renewal.Reason.REWARD, user=setting.other_bureau)
+    assert not Renewal.objects.exists()
+    renewal = services.start_for(setting.contract, reason=Renewal.Reason.REWARD, user=setting.bureau)
+    assert renewal.reason == Renewal.Reason.REWARD and renewal.created_by == setting.bureau
+    step = StepRecord.objects.get(process_id=renewal.pk)
+    assert step.action == "started" and step.actor == setting.bureau

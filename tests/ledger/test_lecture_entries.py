@@ -5,30 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from content.models import Lecture
 from ledger.lectures import lecture_hours
 from ledger.models import LedgerEntry
 from tests.conftest import BUZHAI, TAIPING
-from tests.factories import AdviserFactory, LiaisonFactory
 
 GONGYI = "451402001202"
-
-
-@pytest.fixture
-def people(divisions, make_contract, today):
-    """An adviser serving 卜寨, the committee's account of 卜寨, and a bureau officer's account."""
-    users = get_user_model().objects
-    adviser = AdviserFactory(name="韦卜寨")
-    make_contract(adviser, BUZHAI, start_date=today - dt.timedelta(days=200))
-    committee = users.create_user("buzhai_committee")
-    LiaisonFactory(village_id=BUZHAI, user=committee)
-    return type(
-        "People", (), {"adviser": adviser, "committee": committee, "bureau": users.create_user("bureau")}
-    )
 
 
 def lecture(people, place=BUZHAI, speaker=None, days_ago=3, minutes=90) -> Lecture:

@@ -122,3 +122,10 @@ def test_a_terminated_contract_still_counts_towards_the_cap_until_its_date(divis
         make_contract(adviser, villages[5], start_date=dt.date(Y, 6, 1), end_date=dt.date(Y, 12, 31))
     assert "adviser" in full.value.message_dict
     make_contract(adviser, villages[5], start_date=dt.date(Y, 7, 1), end_date=dt.date(Y, 12, 31))
+
+
+def test_a_contract_ended_in_the_year_is_still_assessed_for_it(ended_in_november):
+    from workflows.assessment.services import contracts_for
+
+    assert ended_in_november in contracts_for("451402", Y)
+    assert ended_in_november not in contracts_for("451402", Y + 1)

@@ -86,16 +86,12 @@ def launchable_counties(user) -> list[Division]:
 
 
 def contracts_for(county_code: str, year: int):
-    """Contracts active during the year in the county: each gets one assessment."""
+    """Contracts in force during the year in the county (one terminated in the year included, up
+    to its termination date): each gets one assessment."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     return (
-        ServiceContract.objects.filter(
-            status=ServiceContract.Status.ACTIVE,
-            start_date__lte=last,
-            end_date__gte=first,
-            village_id__gte=county_code,
-            village_id__lt=codes.prefix_upper_bound(county_code),
-        )
+        ServiceContract.objects.active_during(first, last)
+        .filter(village_id__gte=county_code, village_id__lt=codes.prefix_upper_bound(county_code))
         .select_related("adviser__user")
         .order_by("village_id", "start_date", "pk")
     )

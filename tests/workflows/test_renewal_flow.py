@@ -324,3 +324,14 @@ def test_started_from_code_by_a_bureau_officer_and_refused_to_others(setting):
     assert renewal.reason == Renewal.Reason.REWARD and renewal.created_by == setting.bureau
     step = StepRecord.objects.get(process_id=renewal.pk)
     assert step.action == "started" and step.actor == setting.bureau
+
+
+def test_the_head_takes_over_an_overdue_committee_step(setting):
+    head = staff_user("jiangzhou_head", "县(市、区)司法局", BUREAU_HEAD, scope=JIANGZHOU)
+    renewal = started(setting)
+    task = open_task(renewal, RenewalFlow.committee)
+    client = as_user(head)
+    assert client.post(f"/admin/workflows/tasks/{task.pk}/take-over/").status_code == 302
+    post(client, task, {"agrees": "yes", "reasons": "据村(居)委会书面意见：同意续聘。"})
+    renewal.refresh_from_db()
+    assert renewal.committee_by == head and renewal.state == Renewal.State.DECISION

@@ -4,7 +4,7 @@
 | --- | --- |
 | 村(社区)委员会/联络员 | give the committee's opinion on renewing its village's adviser |
 | 县(市、区)司法局 | start a renewal (e.g. from the assessment); decide: renew (new contract) or not, then allocate another adviser |
-| 司法局负责人 | the above for the tasks it takes over |
+| 司法局负责人 | the above for the tasks it takes over, and an overdue committee step (recording the committee's written opinion) |
 | 市司法局, 司法所, 法律顾问 | see the renewals of their area (the adviser: its own) |
 """
 
@@ -24,4 +24,6 @@ def grant_permissions() -> None:
     roles.grant(roles.COUNTY_BUREAU, VIEW, START, DECIDE)
     for role in (roles.CITY_BUREAU, roles.TOWNSHIP_OFFICE, roles.ADVISER):
         roles.grant(role, VIEW)
-    workflow_roles.grant_head(VIEW, DECIDE, "renewal.manage_renewal")
+    # A committee without an account, or silent until the last day: the head takes the step over
+    # and records the committee's written opinion.
+    workflow_roles.grant_head(VIEW, OPINION, DECIDE, "renewal.manage_renewal")

@@ -12,9 +12,10 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -22,13 +23,13 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.admin.ui.tables import BooleanColumn, Column, StatusTagColumn
 from wagtail.permissions import register_permission_policy
 
-from backoffice.choosers import AdviserChooserWidget, VillageChooserWidget, advisers_with_load
 from backoffice.filters import PlaceFilterSet
 from backoffice.viewsets import ScopedCreateView, ScopedIndexView, ScopedModelViewSet, ScopedPermissionPolicy
 from places import codes
 
+from . import programme_admin  # noqa: F401 -- dashboard, import, my-profile, villages, choosers
+from .choosers import AdviserChooserWidget, VillageChooserWidget, advisers_with_load
 from .models import (
-    DEFAULT_ADVISER_CAP,
     ENDING_WITHIN_DAYS,
     Adviser,
     CountyBureau,
@@ -50,6 +51,14 @@ EXPIRY_WARNING_DAYS = ENDING_WITHIN_DAYS
 # --- contracts ---------------------------------------------------------------------------------
 
 
+def _ending_label() -> str:
+    return gettext("%(days)d 天内到期、未续聘") % {"days": EXPIRY_WARNING_DAYS}
+
+
+# Translated when the filter is shown (in the request's language), not when this module loads.
+ending_label = lazy(_ending_label, str)
+
+
 class ContractFilterSet(PlaceFilterSet):
     place_field = "village"
 
@@ -59,7 +68,7 @@ class ContractFilterSet(PlaceFilterSet):
         empty_label=_("全部"),
         choices=[
             ("in_force", _("生效中")),
-            ("ending", _("%(days)d 天内到期、未续聘") % {"days": EXPIRY_WARNING_DAYS}),
+            ("ending", ending_label()),
             ("future", _("尚未开始")),
             ("ended", _("已到期")),
         ],
@@ -221,9 +230,9 @@ class AdviserFilterSet(PlaceFilterSet):
 
     def filter_load(self, queryset, name, value):
         if value == "full":
-            return queryset.filter(load__gte=Coalesce("cap", DEFAULT_ADVISER_CAP))
+            return queryset.filter(load__gte=F("cap"))
         if value == "available":
-            return queryset.filter(load__lt=Coalesce("cap", DEFAULT_ADVISER_CAP), is_active=True)
+            return queryset.filter(load__lt=F("cap"), is_active=True)
         if value == "none":
             return queryset.filter(load=0)
         return queryset
@@ -231,7 +240,7 @@ class AdviserFilterSet(PlaceFilterSet):
 
 class AdviserIndexView(ScopedIndexView):
     def get_base_queryset(self):
-        return advisers_with_load(self.scoped_queryset())
+        return advisers_with_load(self.scoped_queryset(), self.request.user)
 
 
 class AdviserViewSet(ScopedModelViewSet):

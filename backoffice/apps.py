@@ -4,14 +4,23 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BackofficeConfig(AppConfig):
-    """Roles, place scope, account security, bulk import and the coverage dashboard of the admin."""
+    """The domain-free platform of the admin: place scope and its registry, scoped viewsets and
+    choosers, roles, audit log, exports, account security and second-factor enrolment."""
 
     name = "backoffice"
     verbose_name = _("后台管理")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import roles, security
+        from places.models import Division
+
+        from . import roles, scope, security
+        from .models import StaffProfile, staff_profile_scope
+
+        # The platform's part of the scope registry; each app registers its own models.
+        scope.register_resolver(staff_profile_scope, order=0)
+        scope.register(Division, field="code", rule=scope.division_rule)
+        scope.register(StaffProfile, field="scope")
 
         security.connect_signals()
         # Roles need the permissions of every app, which Django creates app by app in its own

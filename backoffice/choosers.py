@@ -1,37 +1,118 @@
-"""Choosers for villages and advisers, limited to the user's scope.
+"""Scoped choosers: modal pickers whose every endpoint lists only what the user's scope reaches.
 
-A select box cannot hold 620,573 villages, and a plain select of advisers would show every
-adviser of the country; these modal choosers search by name or code and list only what the
-user's scope reaches. The chosen-object views check the scope too.
+A select box cannot hold 620,573 villages, and a plain chooser would list every record of the
+country. A `ScopedChooserViewSet` reads its records through one method, `get_chooser_queryset(user)`
+(by default the model's records through `backoffice.scope.scoped`), and uses it in all four of
+its views: the modal (choose), its search results, `chosen/<id>/` and
+`chosen-multiple/?id=…&id=…` (and so their JSON). A record outside the scope is a 404 in
+`chosen` and is left out of `chosen-multiple`, exactly as if it did not exist.
+
+`DivisionChooserViewSet` is the platform's one chooser of divisions (villages, townships…), by
+name or code; the programme's village chooser (advisers.choosers) and the lecture-place chooser
+(content.choosers) are configurations of it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django import forms
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
-from advisers.models import DEFAULT_ADVISER_CAP, Adviser, CountyBureau, ServiceContract
 from places import codes
 from places.models import Division
 
 from .scope import scoped
 
 
-class NameOrCodeFilterForm(BaseFilterForm):
+class ScopedChooserMixin:
+    """A chooser view that reads records only through its viewset's `get_chooser_queryset`."""
+
+    #: Set by `ScopedChooserViewSet.construct_view`: user -> the records the chooser may offer.
+    chooser_queryset: Callable | None = None
+
+    def scoped_objects(self) -> QuerySet:
+        return self.chooser_queryset(self.request.user)
+
+    def valid_pks(self, values: Iterable[str]) -> list:
+        """The ids that are well formed for the model's key (junk ids select nothing, never a 500)."""
+        field = self.model_class._meta.pk
+        result = []
+        for value in values:
+            try:
+                pk = field.to_python(value)
+            except (ValidationError, TypeError, ValueError):
+                continue
+            if isinstance(pk, int) and not -(2**63) <= pk < 2**63:
+                continue  # beyond any database integer (SQLite would raise OverflowError)
+            if isinstance(pk, str) and field.max_length and len(pk) > field.max_length:
+                continue
+            result.append(pk)
+        return result
+
+
+class ScopedChooseMixin(ScopedChooserMixin):
+    def get_object_list(self):
+        return self.scoped_objects()
+
+
+class ScopedChooseView(ScopedChooseMixin, chooser_views.ChooseView):
+    pass
+
+
+class ScopedChooseResultsView(ScopedChooseMixin, chooser_views.ChooseResultsView):
+    pass
+
+
+class ScopedChosenView(ScopedChooserMixin, chooser_views.ChosenView):
+    def get_object(self, pk):
+        pks = self.valid_pks([pk])
+        obj = self.scoped_objects().filter(pk__in=pks).first() if pks else None
+        if obj is None:
+            raise Http404
+        return obj
+
+
+class ScopedChosenMultipleView(ScopedChooserMixin, chooser_views.ChosenMultipleView):
+    def get_objects(self, pks):
+        return self.scoped_objects().filter(pk__in=self.valid_pks(pks))
+
+
+class ScopedChooserViewSet(ChooserViewSet):
+    """A chooser whose choose, results, chosen and chosen-multiple views all go through the scope."""
+
+    choose_view_class = ScopedChooseView
+    choose_results_view_class = ScopedChooseResultsView
+    chosen_view_class = ScopedChosenView
+    chosen_multiple_view_class = ScopedChosenMultipleView
+
+    def get_chooser_queryset(self, user) -> QuerySet:
+        """The records this chooser may offer `user`: override to narrow or annotate."""
+        return scoped(self.model._default_manager.all(), user)
+
+    def construct_view(self, view_class, **kwargs):
+        if issubclass(view_class, ScopedChooserMixin):
+            kwargs["chooser_queryset"] = self.get_chooser_queryset
+        return super().construct_view(view_class, **kwargs)
+
+
+# --- divisions ---------------------------------------------------------------------------------
+
+
+class DivisionFilterForm(BaseFilterForm):
     q = forms.CharField(
         label=_("名称或代码"),
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("输入名称中的字或区划代码")}),
     )
-    uncovered = forms.BooleanField(label=_("只看未覆盖的"), required=False)
 
     def filter(self, objects):
         objects = super().filter(objects)
@@ -47,192 +128,80 @@ class NameOrCodeFilterForm(BaseFilterForm):
                 objects = objects.filter(name__contains=query)
             self.is_searching = True
             self.search_query = query
-        if self.cleaned_data.get("uncovered"):
-            objects = objects.filter(current_adviser__isnull=True)
         return objects
 
 
-def villages_with_adviser(queryset):
-    """Villages annotated with the name of the adviser in force (one subquery, no N+1)."""
-    in_force = ServiceContract.objects.in_force().filter(village=OuterRef("code")).order_by("-start_date")
-    return queryset.annotate(current_adviser=Subquery(in_force.values("adviser__name")[:1]))
+def county_name(place: Division) -> str:
+    """The county of a village or township (its parent's parent, or its parent)."""
+    parent = place.parent
+    if place.level == codes.VILLAGE and parent is not None:
+        parent = parent.parent
+    return parent.name if parent else ""
 
 
-class VillageChooseMixin:
-    def get_object_list(self):
-        villages = Division.objects.villages().select_related("parent__parent")
-        return villages_with_adviser(scoped(villages, self.request.user)).order_by("code")
-
+class DivisionChooseMixin(ScopedChooseMixin):
     def get_filter_form_class(self):
-        return NameOrCodeFilterForm
+        return DivisionFilterForm
+
+    def extra_columns(self) -> list[Column]:
+        """Columns after the name, township, county and code (for a configured chooser)."""
+        return []
 
     @property
     def columns(self):
         return [
             TitleColumn(
                 "name",
-                label=_("村(社区)"),
-                accessor="name",
-                get_url=lambda obj: self.append_preserved_url_parameters(self._chosen_url(obj)),
-                link_attrs={"data-chooser-modal-choice": True},
-            ),
-            Column("township", label=_("乡镇(街道)"), accessor="parent.name"),
-            Column("county", label=_("县(市、区)"), accessor="parent.parent.name"),
-            Column("code", label=_("区划代码"), accessor="code"),
-            Column(
-                "current_adviser",
-                label=_("现任法律顾问"),
-                accessor=lambda obj: obj.current_adviser or _("未覆盖"),
-            ),
-        ]
-
-    def _chosen_url(self, obj):
-        from django.urls import reverse
-
-        return reverse(self.chosen_url_name, args=(obj.pk,))
-
-
-class VillageChooseView(VillageChooseMixin, chooser_views.ChooseView):
-    pass
-
-
-class VillageChooseResultsView(VillageChooseMixin, chooser_views.ChooseResultsView):
-    pass
-
-
-class ScopedChosenView(chooser_views.ChosenView):
-    def get_object(self, pk):
-        obj = scoped(self.model_class._default_manager.filter(pk=pk), self.request.user).first()
-        if obj is None:
-            raise Http404
-        return obj
-
-
-class VillageChosenView(ScopedChosenView):
-    def get_display_title(self, instance):
-        return f"{instance.name}（{instance.code}）"
-
-
-class VillageChooserViewSet(ChooserViewSet):
-    model = Division
-    icon = "site"
-    choose_one_text = _("选择村(社区)")
-    choose_another_text = _("改选村(社区)")
-    edit_item_text = _("查看")
-    per_page = 20
-    register_widget = False  # Division keys also point at counties and townships
-    choose_view_class = VillageChooseView
-    choose_results_view_class = VillageChooseResultsView
-    chosen_view_class = VillageChosenView
-    preserve_url_parameters = ["multiple", "uncovered"]
-
-
-class AdviserFilterForm(BaseFilterForm):
-    q = forms.CharField(
-        label=_("姓名、执业证号或机构"),
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("输入姓名、执业证号或所在机构")}),
-    )
-    available = forms.BooleanField(label=_("只看未满额的"), required=False)
-
-    def filter(self, objects):
-        objects = super().filter(objects)
-        query = (self.cleaned_data.get("q") or "").strip()
-        if query:
-            objects = objects.filter(
-                Q(name__contains=query) | Q(licence_no__contains=query) | Q(firm__name__contains=query)
-            )
-            self.is_searching = True
-            self.search_query = query
-        if self.cleaned_data.get("available"):
-            objects = objects.filter(load__lt=DEFAULT_ADVISER_CAP)
-        return objects
-
-
-def advisers_with_load(queryset):
-    """Advisers annotated with their villages in force and the cap of their firm's county."""
-    today = timezone.localdate()
-    return queryset.annotate(
-        load=Count(
-            "contracts",
-            filter=Q(
-                contracts__status=ServiceContract.Status.ACTIVE,
-                contracts__start_date__lte=today,
-                contracts__end_date__gte=today,
-            ),
-            distinct=True,
-        ),
-        cap=Coalesce(
-            Subquery(
-                CountyBureau.objects.filter(county_id=OuterRef("firm__county_id")).values("adviser_cap")[:1]
-            ),
-            DEFAULT_ADVISER_CAP,
-        ),
-    )
-
-
-class AdviserChooseMixin:
-    def get_object_list(self):
-        advisers = Adviser.objects.filter(is_active=True).select_related("firm")
-        return advisers_with_load(scoped(advisers, self.request.user)).order_by("name", "id")
-
-    def get_filter_form_class(self):
-        return AdviserFilterForm
-
-    @property
-    def columns(self):
-        from django.urls import reverse
-
-        return [
-            TitleColumn(
-                "name",
-                label=_("姓名"),
+                label=_("名称"),
                 accessor="name",
                 get_url=lambda obj: self.append_preserved_url_parameters(
                     reverse(self.chosen_url_name, args=(obj.pk,))
                 ),
                 link_attrs={"data-chooser-modal-choice": True},
             ),
-            Column("firm", label=_("所在机构"), accessor="firm.name"),
-            Column("licence_no", label=_("执业证号"), accessor="licence_no"),
             Column(
-                "load",
-                label=_("现服务村(社区)数"),
-                accessor=lambda obj: (
-                    f"{obj.load} / {obj.cap}" + ("（已满额）" if obj.load >= obj.cap else "")
-                ),
+                "township",
+                label=_("乡镇(街道)"),
+                accessor=lambda obj: obj.parent.name if obj.level == codes.VILLAGE and obj.parent else "",
             ),
+            Column("county", label=_("县(市、区)"), accessor=county_name),
+            Column("code", label=_("区划代码"), accessor="code"),
+            *self.extra_columns(),
         ]
 
 
-class AdviserChooseView(AdviserChooseMixin, chooser_views.ChooseView):
+class DivisionChooseView(DivisionChooseMixin, chooser_views.ChooseView):
     pass
 
 
-class AdviserChooseResultsView(AdviserChooseMixin, chooser_views.ChooseResultsView):
+class DivisionChooseResultsView(DivisionChooseMixin, chooser_views.ChooseResultsView):
     pass
 
 
-class AdviserChosenView(ScopedChosenView):
+class DivisionChosenView(ScopedChosenView):
     def get_display_title(self, instance):
-        return f"{instance.name}（{instance.licence_no}）"
+        return f"{instance.name}（{instance.code}）"
 
 
-class AdviserChooserViewSet(ChooserViewSet):
-    model = Adviser
-    icon = "user"
-    choose_one_text = _("选择法律顾问")
-    choose_another_text = _("改选法律顾问")
-    edit_item_text = _("查看")
+class DivisionChosenMultipleView(ScopedChosenMultipleView):
+    def get_display_title(self, instance):
+        return f"{instance.name}（{instance.code}）"
+
+
+class DivisionChooserViewSet(ScopedChooserViewSet):
+    """Divisions of the given `levels` within the user's scope, by name or code."""
+
+    model = Division
+    icon = "site"
     per_page = 20
-    register_widget = True
-    choose_view_class = AdviserChooseView
-    choose_results_view_class = AdviserChooseResultsView
-    chosen_view_class = AdviserChosenView
-    preserve_url_parameters = ["multiple", "available"]
+    register_widget = False  # Division keys point at villages, townships or counties by field
+    choose_view_class = DivisionChooseView
+    choose_results_view_class = DivisionChooseResultsView
+    chosen_view_class = DivisionChosenView
+    chosen_multiple_view_class = DivisionChosenMultipleView
+    preserve_url_parameters = ["multiple"]
+    levels: tuple[int, ...] = (codes.VILLAGE,)
 
-
-village_chooser_viewset = VillageChooserViewSet("village_chooser", url_prefix="choose/village")
-adviser_chooser_viewset = AdviserChooserViewSet("adviser_chooser", url_prefix="choose/adviser")
-VillageChooserWidget = village_chooser_viewset.widget_class
-AdviserChooserWidget = adviser_chooser_viewset.widget_class
+    def get_chooser_queryset(self, user) -> QuerySet:
+        places = Division.objects.filter(level__in=self.levels).select_related("parent__parent")
+        return scoped(places, user).order_by("code")

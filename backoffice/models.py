@@ -9,6 +9,8 @@ from wagtail.models.audit_log import BaseLogEntry, ModelLogEntryManager
 
 from places.models import Division
 
+from .scope import Scope, place_code_of, scope_for
+
 
 class StaffProfile(models.Model):
     """The place a staff account answers for: a division whose code is the account's scope prefix.
@@ -50,6 +52,12 @@ class StaffProfile(models.Model):
     @property
     def scope_code(self) -> str:
         return self.scope_id or ""
+
+
+def staff_profile_scope(user) -> Scope | None:
+    """A staff account's scope: the division of its profile (registered first, in ready())."""
+    code = StaffProfile.objects.filter(user=user).values_list("scope_id", flat=True).first()
+    return Scope(prefixes=(code,)) if code else None
 
 
 class LoginFailure(models.Model):
@@ -113,8 +121,6 @@ class ImportBatch(models.Model):
 
 class ProgrammeLogEntryManager(ModelLogEntryManager):
     def log_action(self, instance, action, **kwargs):
-        from .scope import place_code_of
-
         kwargs.setdefault("place_code", place_code_of(instance))
         return super().log_action(instance, action, **kwargs)
 
@@ -125,8 +131,6 @@ class ProgrammeLogEntryManager(ModelLogEntryManager):
         log models, so it is not reused here.)
         """
         from django.contrib.contenttypes.models import ContentType
-
-        from .scope import scope_for
 
         if user.is_superuser:
             return self.all()

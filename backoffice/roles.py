@@ -11,10 +11,12 @@ keep their own liaison and service-room records and give their opinion.
 | 市司法局, 县(市、区)司法局 | add, change, delete, view, export, import firms, advisers, contracts, liaison officers, service rooms, recusals; change county settings |
 | 司法所 | view everything in its township; add, change, delete liaison officers and service rooms |
 | 村(社区)委员会/联络员 | view its village; add and change its liaison officer and service room |
-| 法律顾问 | view its own record, contracts and villages; edit its own contact details and consent (backoffice/views/my_profile.py) |
+| 法律顾问 | view its own record, contracts and villages; edit its own contact details and consent (advisers/views/my_profile.py) |
 | 内容编辑, 内容审核 | no programme records; pages, images, documents (审核 also publishes) |
 
-Other apps add their models' permissions to these roles with `grant()` in their AppConfig.ready().
+The platform grants only admin access and reading divisions; every app adds its models'
+permissions to these roles with `grant()` in its AppConfig.ready() (the table above is what
+advisers/apps.py grants).
 """
 
 from __future__ import annotations
@@ -41,46 +43,21 @@ PROGRAMME_ROLES = (*BUREAU_ROLES, VILLAGE_COMMITTEE, ADVISER)
 ALL_ROLES = (*PROGRAMME_ROLES, CONTENT_EDITOR, CONTENT_REVIEWER)
 
 ACCESS_ADMIN = "wagtailadmin.access_admin"
-MANAGED = ["firm", "adviser", "servicecontract", "liaisonofficer", "serviceroom", "recusal"]
 
 
-def _crud(app: str, models: list[str], actions=("add", "change", "delete", "view")) -> list[str]:
+def crud(app: str, models: list[str], actions=("add", "change", "delete", "view")) -> list[str]:
+    """Permission names ("app.action_model") for `models` of `app`, for `grant()`."""
     return [f"{app}.{action}_{model}" for model in models for action in actions]
 
 
+# The platform's own permissions; each app adds its models' with `grant()` in its ready()
+# (advisers: firms, advisers, contracts…; ledger: entries; content: lectures …).
 _PERMISSIONS: dict[str, list[str]] = {
-    CITY_BUREAU: [
-        ACCESS_ADMIN,
-        *_crud("advisers", MANAGED),
-        *_crud("advisers", ["countybureau"], ("add", "change", "view")),
-        *_crud("advisers", ["onsiteschedule"]),
-        "places.view_division",
-    ],
-    COUNTY_BUREAU: [
-        ACCESS_ADMIN,
-        *_crud("advisers", MANAGED),
-        *_crud("advisers", ["countybureau"], ("change", "view")),
-        *_crud("advisers", ["onsiteschedule"]),
-        "places.view_division",
-    ],
-    TOWNSHIP_OFFICE: [
-        ACCESS_ADMIN,
-        *_crud("advisers", ["liaisonofficer", "serviceroom"]),
-        *_crud("advisers", ["firm", "adviser", "servicecontract", "recusal", "onsiteschedule"], ("view",)),
-        "places.view_division",
-    ],
-    VILLAGE_COMMITTEE: [
-        ACCESS_ADMIN,
-        # A committee registers its new liaison officer or its room itself; only in its village.
-        *_crud("advisers", ["liaisonofficer", "serviceroom"], ("add", "change", "view")),
-        *_crud("advisers", ["adviser", "servicecontract", "recusal", "onsiteschedule"], ("view",)),
-        "places.view_division",
-    ],
-    ADVISER: [
-        ACCESS_ADMIN,
-        *_crud("advisers", MANAGED + ["onsiteschedule"], ("view",)),
-        "places.view_division",
-    ],
+    CITY_BUREAU: [ACCESS_ADMIN, "places.view_division"],
+    COUNTY_BUREAU: [ACCESS_ADMIN, "places.view_division"],
+    TOWNSHIP_OFFICE: [ACCESS_ADMIN, "places.view_division"],
+    VILLAGE_COMMITTEE: [ACCESS_ADMIN, "places.view_division"],
+    ADVISER: [ACCESS_ADMIN, "places.view_division"],
     CONTENT_EDITOR: [ACCESS_ADMIN],
     CONTENT_REVIEWER: [ACCESS_ADMIN],
 }

@@ -1,26 +1,23 @@
-"""Who sees what in the back office: a staff member's scope, as division-code prefixes.
+"""Who sees what in the back office: a user's scope, as division-code prefixes, and the registry
+that says where each model's records belong.
 
 The brief: "a staff member's scope is a division code prefix (city 4 digits, county 6, township 9,
 village 12), which makes 'sees only their own county' a prefix filter", and "scope is enforced on
 every query of the back office and the workflows, not only in menus". Every listing, chooser,
-edit view, export, dashboard and API of the back office filters through `scoped()` (or
-`scope_filter()` for a model not registered here), so there is one place to get this right.
+edit view, export, dashboard and API filters through `scoped()` (or `scope_filter()` for a model
+not registered), so there is one place to get this right.
 
-Where each record belongs:
+This module is the platform's and knows no app's models (it imports only `places`). Each app
+registers, in its AppConfig.ready():
 
-- villages, contracts, liaison officers, service rooms, recusals: their village's code;
-- county bureaus: their county's code;
-- advisers: the villages of their contracts (any status, so a bureau keeps seeing the history of
-  its villages) *and* the county of their firm. A county bureau therefore sees the advisers who
-  serve, or once served, its villages and those registered with a firm in its county, including
-  a newly registered adviser without a contract yet; a township office or village committee sees
-  the advisers of its villages only;
-- firms: their county, and the firms of the advisers in scope;
-- an adviser's own account: its own adviser record, firm and contracts, and the villages it
-  serves now (contracts in force, or signed and not yet ended);
-- a liaison officer's account without a staff profile: its village.
+- its models, with `register(model, field=..., rule=..., manage_rule=...)`: where the records
+  belong (advisers.scope_rules, ledger, content, workflows);
+- the kinds of account it defines, with `register_resolver(fn, order=...)`: a function from a
+  user to a `Scope`, or None when the account is not of that kind (a staff profile's scope,
+  order 0, from backoffice; an adviser's or a liaison officer's account from advisers).
 
-Superusers see everything. An account with no scope sees nothing (fail closed).
+Superusers see everything. An account no resolver knows sees nothing (fail closed), and so does a
+query on a model nobody registered (a LookupError, never everything).
 """
 
 from __future__ import annotations
@@ -31,7 +28,6 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from places import codes
 
@@ -89,44 +85,30 @@ EVERYWHERE = Scope(prefixes=None)
 NOWHERE = Scope(prefixes=())
 
 
-def _adviser_villages(adviser_id: int) -> tuple[str, ...]:
-    from advisers.models import ServiceContract
+ScopeResolver = Callable[[object], "Scope | None"]
+_resolvers: list[tuple[int, ScopeResolver]] = []
 
-    today = timezone.localdate()
-    # In force today or signed and starting later; a terminated contract until its last day.
-    ended = Q(status=ServiceContract.Status.TERMINATED) & (
-        Q(terminated_on__isnull=True) | Q(terminated_on__lt=today)
-    )
-    villages = (
-        ServiceContract.objects.filter(adviser_id=adviser_id, end_date__gte=today)
-        .exclude(ended)
-        .values_list("village_id", flat=True)
-        .distinct()
-    )
-    return tuple(sorted(villages))
+
+def register_resolver(resolver: ScopeResolver, *, order: int = 100) -> None:
+    """Add a kind of account: `resolver(user)` returns its Scope, or None if not of this kind.
+
+    Resolvers are asked in `order` (lowest first); the first answer wins.
+    """
+    if all(existing is not resolver for _order, existing in _resolvers):
+        _resolvers.append((order, resolver))
+        _resolvers.sort(key=lambda item: item[0])
 
 
 def compute_scope(user) -> Scope:
-    """The scope of an account, from its staff profile, adviser record or liaison record."""
-    from advisers.models import Adviser, LiaisonOfficer
-
-    from .models import StaffProfile
-
+    """The scope of an account: the first registered resolver that knows it, else nowhere."""
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
         return NOWHERE
     if user.is_superuser:
         return EVERYWHERE
-    scope_code = StaffProfile.objects.filter(user=user).values_list("scope_id", flat=True).first()
-    if scope_code:
-        return Scope(prefixes=(scope_code,))
-    adviser_id = Adviser.objects.filter(user=user).values_list("pk", flat=True).first()
-    if adviser_id is not None:
-        return Scope(prefixes=_adviser_villages(adviser_id), adviser_id=adviser_id)
-    village = (
-        LiaisonOfficer.objects.filter(user=user, is_active=True).values_list("village_id", flat=True).first()
-    )
-    if village:
-        return Scope(prefixes=(village,))
+    for _order, resolver in _resolvers:
+        found = resolver(user)
+        if found is not None:
+            return found
     return NOWHERE
 
 
@@ -189,7 +171,6 @@ def register(
 
 def scoped(queryset: QuerySet, user) -> QuerySet:
     """`queryset` restricted to the records the user's scope reaches."""
-    _ensure_registered()
     scope = scope_for(user)
     if scope.unrestricted:
         return queryset
@@ -198,7 +179,7 @@ def scoped(queryset: QuerySet, user) -> QuerySet:
         return _rules[model](queryset, scope)
     if model in _place_fields:
         return queryset.filter(scope.q(_place_fields[model]))
-    raise LookupError(f"{model.__name__} has no scope rule; register one in backoffice.scope")
+    raise LookupError(f"{model.__name__} has no scope rule; register one in its app's ready()")
 
 
 def is_in_scope(user, instance: models.Model) -> bool:
@@ -212,7 +193,6 @@ def is_in_scope(user, instance: models.Model) -> bool:
 
 def managed(queryset: QuerySet, user) -> QuerySet:
     """`queryset` restricted to the records the user may change or delete (within `scoped()`)."""
-    _ensure_registered()
     scope = scope_for(user)
     if scope.unrestricted:
         return queryset
@@ -224,7 +204,6 @@ def managed(queryset: QuerySet, user) -> QuerySet:
 
 def has_manage_rule(model: type[models.Model]) -> bool:
     """Whether managing `model`'s records is narrower than seeing them."""
-    _ensure_registered()
     return model in _manage_rules
 
 
@@ -239,7 +218,6 @@ def is_managed(user, instance: models.Model) -> bool:
 
 def place_code_of(instance: models.Model) -> str:
     """The division code a record belongs to, for the audit log ("" when it has none)."""
-    _ensure_registered()
     field = _place_fields.get(type(instance))
     if not field:
         return ""
@@ -254,81 +232,9 @@ def place_code_of(instance: models.Model) -> str:
     return str(code or "")
 
 
-def _adviser_rule(queryset: QuerySet, scope: Scope) -> QuerySet:
-    from advisers.models import ServiceContract
-
-    if scope.is_adviser:
-        return queryset.filter(pk=scope.adviser_id)
-    serving = ServiceContract.objects.filter(scope.q("village")).values("adviser_id")
-    return queryset.filter(Q(pk__in=serving) | scope.q("firm__county"))
-
-
-def _firm_rule(queryset: QuerySet, scope: Scope) -> QuerySet:
-    from advisers.models import Adviser, ServiceContract
-
-    if scope.is_adviser:
-        return queryset.filter(advisers__pk=scope.adviser_id)
-    serving = ServiceContract.objects.filter(scope.q("village")).values("adviser_id")
-    firms = Adviser.objects.filter(pk__in=serving).values("firm_id")
-    return queryset.filter(Q(pk__in=firms) | scope.q("county"))
-
-
-def _firm_manage_rule(queryset: QuerySet, scope: Scope) -> QuerySet:
-    """Only the bureau of the firm's own county (or a wider scope over it) changes a firm."""
-    if scope.is_adviser:
-        return queryset.none()
-    return queryset.filter(scope.q("county"))
-
-
-def _contract_rule(queryset: QuerySet, scope: Scope) -> QuerySet:
-    if scope.is_adviser:
-        return queryset.filter(adviser_id=scope.adviser_id)
-    return queryset.filter(scope.q("village"))
-
-
-def _recusal_rule(queryset: QuerySet, scope: Scope) -> QuerySet:
-    if scope.is_adviser:
-        return queryset.filter(Q(adviser_id=scope.adviser_id) | Q(substitute_id=scope.adviser_id))
-    return queryset.filter(scope.q("village") | scope.q("other_village"))
-
-
-def _division_rule(queryset: QuerySet, scope: Scope) -> QuerySet:
+def division_rule(queryset: QuerySet, scope: Scope) -> QuerySet:
+    """Divisions: their own code (registered by backoffice's ready())."""
     return queryset.filter(scope.q("code"))
-
-
-_registered = False
-
-
-def _ensure_registered() -> None:
-    """Register the foundation's models lazily (apps may not be ready when this module loads)."""
-    global _registered
-    if _registered:
-        return
-    from advisers.models import (
-        Adviser,
-        CountyBureau,
-        Firm,
-        LiaisonOfficer,
-        OnSiteSchedule,
-        Recusal,
-        ServiceContract,
-        ServiceRoom,
-    )
-    from places.models import Division
-
-    from .models import StaffProfile
-
-    register(Division, field="code", rule=_division_rule)
-    register(ServiceContract, field="village", rule=_contract_rule)
-    register(OnSiteSchedule, field="contract__village")
-    register(LiaisonOfficer, field="village")
-    register(ServiceRoom, field="village")
-    register(Recusal, field="village", rule=_recusal_rule)
-    register(CountyBureau, field="county")
-    register(Adviser, field="firm__county", rule=_adviser_rule)
-    register(Firm, field="county", rule=_firm_rule, manage_rule=_firm_manage_rule)
-    register(StaffProfile, field="scope")
-    _registered = True
 
 
 def codes_in_scope(user, candidates: Iterable[str]) -> list[str]:

@@ -1,5 +1,8 @@
-"""The back office in the Wagtail admin: the programme menu, dashboard, import, second factor,
-staff scopes and the scoped audit log."""
+"""The platform in the Wagtail admin: the programme menu other apps fill, second factor,
+enrolment codes, staff scopes, the scoped audit log and the division permission policy.
+
+Programme features (coverage dashboard, imports, my-profile, villages, choosers) are the
+advisers app's, registered from advisers.wagtail_hooks."""
 
 from __future__ import annotations
 
@@ -9,28 +12,21 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets.button import Button
+from wagtail.permissions import register_permission_policy
 
-from advisers.models import (
-    Adviser,
-    CountyBureau,
-    Firm,
-    LiaisonOfficer,
-    OnSiteSchedule,
-    Recusal,
-    ServiceContract,
-    ServiceRoom,
-)
 from places.models import Division
 
 from . import enrolment as enrolment_codes
 from .models import ProgrammeLogEntry, StaffProfile
-from .scope import scope_for
-from .views import coverage, enrolment, imports, my_profile, two_factor
-from .viewsets import ScopedModelViewSet
+from .views import enrolment, two_factor
+from .viewsets import ScopedModelViewSet, ScopedPermissionPolicy
+
+# Divisions are read through the scope everywhere in the admin (listings, inspect, choosers).
+register_permission_policy(Division, ScopedPermissionPolicy(Division))
 
 PROGRAMME_MENU_HOOK = "register_programme_menu_item"
 
@@ -40,18 +36,6 @@ def register_backoffice_urls():
     return [
         path("2fa/", two_factor.two_factor, name="backoffice_two_factor"),
         path("enrolment-codes/<int:user_id>/", enrolment.issue_enrolment, name="backoffice_issue_enrolment"),
-        path("my-profile/", my_profile.my_profile, name="backoffice_my_profile"),
-        path("coverage/", coverage.coverage, name="backoffice_coverage"),
-        path("coverage/export.<str:fmt>", coverage.coverage_export, name="backoffice_coverage_export"),
-        path("import/", imports.import_index, name="backoffice_import"),
-        path("import/<int:pk>/", imports.import_preview, name="backoffice_import_preview"),
-        path("import/<int:pk>/commit/", imports.import_commit, name="backoffice_import_commit"),
-        path("import/<int:pk>/abandon/", imports.import_abandon, name="backoffice_import_abandon"),
-        path(
-            "import/template/<str:kind>.<str:fmt>",
-            imports.import_template,
-            name="backoffice_import_template",
-        ),
     ]
 
 
@@ -63,42 +47,6 @@ def register_programme_menu():
         name="programme",
         icon_name="group",
         order=150,
-    )
-
-
-class CoverageMenuItem(MenuItem):
-    def is_shown(self, request):
-        return coverage.can_see_dashboard(request.user)
-
-
-class ImportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return imports.can_use_imports(request.user)
-
-
-class MyProfileMenuItem(MenuItem):
-    def is_shown(self, request):
-        return scope_for(request.user).is_adviser
-
-
-@hooks.register(PROGRAMME_MENU_HOOK)
-def register_my_profile_menu_item():
-    return MyProfileMenuItem(
-        _("我的公开信息"), reverse("backoffice_my_profile"), name="my-profile", icon_name="user", order=5
-    )
-
-
-@hooks.register(PROGRAMME_MENU_HOOK)
-def register_coverage_menu_item():
-    return CoverageMenuItem(
-        _("覆盖情况"), reverse("backoffice_coverage"), name="coverage", icon_name="view", order=10
-    )
-
-
-@hooks.register(PROGRAMME_MENU_HOOK)
-def register_import_menu_item():
-    return ImportMenuItem(
-        _("批量导入"), reverse("backoffice_import"), name="import", icon_name="upload", order=900
     )
 
 
@@ -139,19 +87,9 @@ def register_staff_viewset():
 
 @hooks.register("register_log_actions")
 def register_programme_log_model(actions):
-    """Programme records log into ProgrammeLogEntry, whose site-history listing respects scope."""
-    for model in (
-        Firm,
-        Adviser,
-        ServiceContract,
-        OnSiteSchedule,
-        LiaisonOfficer,
-        ServiceRoom,
-        Recusal,
-        CountyBureau,
-        Division,
-        StaffProfile,
-    ):
+    """Place-bound records log into ProgrammeLogEntry, whose site-history listing respects scope
+    (each app registers its own models the same way)."""
+    for model in (Division, StaffProfile):
         actions.register_model(model, ProgrammeLogEntry)
 
 
@@ -177,14 +115,3 @@ def enrolment_code_button(user, request_user):
 @hooks.register("insert_global_admin_css")
 def backoffice_css():
     return format_html('<link rel="stylesheet" href="{}">', static("backoffice/admin.css"))
-
-
-@hooks.register("construct_homepage_panels")
-def add_coverage_panel(request, panels):
-    scope = scope_for(request.user)
-    if scope.is_adviser:
-        panels.insert(0, coverage.AdviserPanel(request, scope.adviser_id))
-    elif coverage.can_see_dashboard(request.user):
-        panels.insert(0, coverage.CoveragePanel(request))
-    elif village := coverage.village_of(request.user):
-        panels.insert(0, coverage.VillagePanel(request, village))

@@ -21,7 +21,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from backoffice.choosers import AdviserChooserWidget
+from advisers.choosers import AdviserChooserWidget
 from backoffice.viewsets import (
     ScopedCreateView,
     ScopedEditView,

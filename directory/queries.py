@@ -17,6 +17,7 @@ from django.db.models.functions import Substr
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
+from advisers.dashboard import coverage_percent
 from advisers.models import CountyBureau, LiaisonOfficer, ServiceContract, ServiceRoom
 from places import codes
 from places.models import Division
@@ -35,7 +36,7 @@ class Coverage:
 
     @property
     def percent(self) -> float:
-        return round(100 * self.covered / self.villages, 1) if self.villages else 0.0
+        return coverage_percent(self.covered, self.villages)
 
     def as_dict(self) -> dict:
         return {"villages": self.villages, "covered": self.covered, "percent": self.percent}

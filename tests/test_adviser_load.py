@@ -100,9 +100,9 @@ def test_ending_without_successor(divisions, make_contract, today):
         end_date=today + dt.timedelta(days=400),
     )
     beyond = make_contract(adviser, c, end_date=today + dt.timedelta(days=ENDING_WITHIN_DAYS + 1))
-    make_contract(
-        adviser, d, end_date=today + dt.timedelta(days=10), status=ServiceContract.Status.TERMINATED
-    )
+    ended = make_contract(adviser, d, end_date=today + dt.timedelta(days=10))
+    # Terminated (as if long ago; the termination record itself is not what this test is about).
+    ServiceContract.objects.filter(pk=ended.pk).update(status=ServiceContract.Status.TERMINATED)
 
     assert ENDING_WITHIN_DAYS == 60
     assert list(ServiceContract.objects.ending_without_successor()) == [ending]
@@ -115,8 +115,8 @@ def test_ending_without_successor(divisions, make_contract, today):
 
 
 def test_contract_filter_and_dashboard_use_the_same_definition(divisions, make_contract, today):
+    from advisers import dashboard
     from advisers.wagtail_hooks import ContractFilterSet
-    from backoffice import dashboard
 
     adviser = AdviserFactory()
     a, b = village_codes(TAIPING, 2)
@@ -132,3 +132,16 @@ def test_contract_filter_and_dashboard_use_the_same_definition(divisions, make_c
     filtered = ContractFilterSet({"period": "ending"}, queryset=ServiceContract.objects.all()).qs
     assert list(filtered) == [ending]
     assert dashboard.build(JIANGZHOU).ending_contracts == [ending]
+
+
+def test_dashboard_counts_and_names_the_county_cap(busy, client):
+    """ISSUE11: the dashboard said "满 5 个村" where the county's cap is 4."""
+    from advisers import dashboard
+    from backoffice import roles
+    from tests.backoffice.conftest import make_staff
+
+    board = dashboard.build(JIANGZHOU)
+    assert (board.cap, board.area.at_cap) == (4, 1)
+    client.force_login(make_staff("jiangzhou_bureau", roles.COUNTY_BUREAU, JIANGZHOU))
+    page = client.get("/admin/coverage/").content.decode()
+    assert "已满 4 个村" in page and "满 5 个村" not in page

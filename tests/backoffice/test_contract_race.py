@@ -17,9 +17,9 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from advisers import rules
+from advisers import importers, rules
 from advisers.models import ServiceContract
-from backoffice import importers, roles
+from backoffice import roles
 from backoffice.models import ImportBatch
 from tests.conftest import JIANGZHOU, TAIPING, ensure_demo_divisions, require_postgres, village_codes
 from tests.factories import AdviserFactory, FirmFactory

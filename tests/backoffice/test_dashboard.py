@@ -12,8 +12,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from advisers import dashboard
 from advisers.models import Adviser, Firm, ServiceContract
-from backoffice import dashboard, roles
+from backoffice import roles
 from places.models import Division
 from tests.conftest import BUZHAI, JIANGZHOU, TAIPING, village_codes
 from tests.factories import AdviserFactory, FirmFactory

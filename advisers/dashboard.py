@@ -12,27 +12,37 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from advisers.models import DEFAULT_ADVISER_CAP, ENDING_WITHIN_DAYS, CountyBureau, ServiceContract
+from backoffice.scope import Scope
 from places import codes
 from places.models import Division
 
-from .scope import Scope
+from .models import ENDING_WITHIN_DAYS, Adviser, ServiceContract, county_cap
 
 ENDING_DAYS = ENDING_WITHIN_DAYS
 UNCOVERED_LIST_LIMIT = 300
 ENDING_LIST_LIMIT = 100
+# Lazy: translated when a page or an export shows them, in the request's language.
 LEVEL_NAMES = {
-    codes.PROVINCE: _("省"),
-    codes.CITY: _("市"),
-    codes.COUNTY: _("县(市、区)"),
-    codes.TOWNSHIP: _("乡镇(街道)"),
+    codes.PROVINCE: gettext_lazy("省"),
+    codes.CITY: gettext_lazy("市"),
+    codes.COUNTY: gettext_lazy("县(市、区)"),
+    codes.TOWNSHIP: gettext_lazy("乡镇(街道)"),
 }
+
+
+def coverage_percent(covered: int, villages: int) -> float:
+    """Villages under a contract in force, as a percentage to one decimal (0 for no villages).
+
+    The one formula for every coverage figure: dashboard, exports, public pages and API.
+    """
+    return round(100 * covered / villages, 1) if villages else 0.0
 
 
 @dataclass
@@ -52,7 +62,7 @@ class AreaFigures:
 
     @property
     def percent(self) -> float:
-        return round(100 * self.covered / self.villages, 1) if self.villages else 0.0
+        return coverage_percent(self.covered, self.villages)
 
     @property
     def level_name(self) -> str:
@@ -75,6 +85,9 @@ class Dashboard:
     uncovered_total: int
     ending_contracts: list[ServiceContract]
     today: dt.date
+    #: The adviser cap when the area lies within one county (its bureau's setting), else None:
+    #: each county's own cap applies to its villages.
+    cap: int | None = None
 
     @property
     def flat_rows(self) -> list[AreaFigures]:
@@ -162,20 +175,10 @@ def build(area_code: str, today: dt.date | None = None) -> Dashboard:
         .annotate(n=Count("village_id", distinct=True))
         .values_list("g", "n")
     )
-    load = (
-        ServiceContract.objects.in_force(today)
-        .filter(adviser=OuterRef("adviser"))
-        .order_by()
-        .values("adviser")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    cap = CountyBureau.objects.filter(county_id=OuterRef("village__county_code")).values("adviser_cap")[:1]
-    at_cap_pairs = list(
-        in_force.annotate(load=Subquery(load), cap=Coalesce(Subquery(cap), DEFAULT_ADVISER_CAP))
-        .filter(load__gte=F("cap"))
-        .values_list("adviser_id", "village_id")
-    )
+    # Advisers who are full (Adviser.objects.at_cap: their load against their counties' caps),
+    # counted in each area where they serve a village.
+    full = Adviser.objects.at_cap(today).values("pk")
+    at_cap_pairs = list(in_force.filter(adviser__in=full).values_list("adviser_id", "village_id"))
 
     groups = sorted(set(village_counts) | set(covered_counts))
     row_codes = sorted({g[:row_length] for g in groups})
@@ -229,6 +232,7 @@ def build(area_code: str, today: dt.date | None = None) -> Dashboard:
         uncovered_total=uncovered_total,
         ending_contracts=ending_contracts,
         today=today,
+        cap=county_cap(area_code) if len(area_code) >= 6 else None,
     )
 
 

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from backoffice.models import ImportBatch
+from backoffice.viewsets import forbid_as_403
+
 from .. import importers
-from ..models import ImportBatch
-from ..viewsets import forbid_as_403
 
 PREVIEW_ROWS = 50
 
@@ -68,7 +69,7 @@ def import_index(request: HttpRequest) -> HttpResponse:
     ]
     return render(
         request,
-        "backoffice/import_index.html",
+        "advisers/import_index.html",
         {"form": form, "batches": batches, "templates": templates, "page_title": _("批量导入")},
     )
 
@@ -98,7 +99,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "backoffice/import_preview.html",
+        "advisers/import_preview.html",
         {
             "batch": batch,
             "fields": fields,

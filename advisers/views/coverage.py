@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -10,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.components import Component
 
+from backoffice.exports import csv_response, xlsx_response
+from backoffice.scope import scope_for
+from backoffice.viewsets import forbid_as_403
 from places import codes
 from places.models import Division
 
 from .. import dashboard
-from ..exports import csv_response, xlsx_response
-from ..scope import scope_for
-from ..viewsets import forbid_as_403
+from ..models import LiaisonOfficer, OnSiteSchedule, ServiceContract, ServiceRoom
 
 VIEW_PERMISSION = "places.view_division"
 
@@ -79,7 +82,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     board = _dashboard_for(request)
     context = context_for(request, board)
     context.update({"page_title": _("覆盖情况"), "header_icon": "view"})
-    return render(request, "backoffice/coverage.html", context)
+    return render(request, "advisers/coverage.html", context)
 
 
 HEADINGS = [
@@ -90,9 +93,14 @@ HEADINGS = [
     gettext_lazy("已覆盖"),
     gettext_lazy("覆盖率(%)"),
     gettext_lazy("未覆盖"),
-    gettext_lazy("满额顾问(5个村)"),
-    gettext_lazy("60天内到期合同"),
+    gettext_lazy("满额顾问(达到本县上限)"),
+    gettext_lazy("%(days)d天内到期、未续聘合同"),
 ]
+
+
+def export_headings() -> list[str]:
+    """The export's column headings, translated when the export is made (not at import)."""
+    return [str(h) % {"days": dashboard.ENDING_DAYS} if "%(days)d" in str(h) else str(h) for h in HEADINGS]
 
 
 def _rows(board: dashboard.Dashboard):
@@ -114,7 +122,7 @@ def _rows(board: dashboard.Dashboard):
 def coverage_export(request: HttpRequest, fmt: str) -> HttpResponse:
     board = _dashboard_for(request)
     filename = f"coverage-{board.area.code or 'all'}-{board.today.isoformat()}"
-    headings = [str(h) for h in HEADINGS]
+    headings = export_headings()
     if fmt == "csv":
         return csv_response(filename, headings, _rows(board))
     if fmt == "json":
@@ -189,7 +197,7 @@ class CoveragePanel(Component):
 
     name = "coverage"
     order = 50
-    template_name = "backoffice/coverage_panel.html"
+    template_name = "advisers/coverage_panel.html"
 
     def __init__(self, request: HttpRequest):
         self.request = request
@@ -204,16 +212,47 @@ class AdviserPanel(Component):
 
     name = "my_villages"
     order = 50
-    template_name = "backoffice/adviser_panel.html"
+    template_name = "advisers/adviser_panel.html"
 
     def __init__(self, request: HttpRequest, adviser_id: int):
         self.request = request
         self.adviser_id = adviser_id
 
     def get_context_data(self, parent_context=None):
-        from directory.queries import adviser_contracts
+        contracts = (
+            ServiceContract.objects.in_force()
+            .filter(adviser_id=self.adviser_id)
+            .select_related("village__parent")
+            .prefetch_related("schedules")
+            .order_by("village_id")
+        )
+        return {"contracts": list(contracts)}
 
-        return {"contracts": adviser_contracts(self.adviser_id)}
+
+@dataclass
+class VillageFacts:
+    """What a committee's home shows of its village: adviser in force, hours, liaison, room."""
+
+    village: Division
+    contract: ServiceContract | None
+    schedules: list[OnSiteSchedule]
+    liaisons: list[LiaisonOfficer]
+    room: ServiceRoom | None
+
+
+def village_facts(village: Division) -> VillageFacts:
+    contract = (
+        ServiceContract.objects.in_force()
+        .filter(village=village)
+        .select_related("adviser__firm")
+        .order_by("-start_date")
+        .first()
+    )
+    schedules = list(OnSiteSchedule.objects.filter(contract=contract).order_by("id")) if contract else []
+    liaisons = list(LiaisonOfficer.objects.filter(village=village, is_active=True).order_by("name"))
+    return VillageFacts(
+        village, contract, schedules, liaisons, ServiceRoom.objects.filter(village=village).first()
+    )
 
 
 class VillagePanel(Component):
@@ -226,14 +265,12 @@ class VillagePanel(Component):
 
     name = "my_village"
     order = 40
-    template_name = "backoffice/village_panel.html"
+    template_name = "advisers/village_panel.html"
 
     def __init__(self, request: HttpRequest, village_code: str):
         self.request = request
         self.village_code = village_code
 
     def get_context_data(self, parent_context=None):
-        from directory.queries import village_view
-
         village = Division.objects.select_related("parent").filter(code=self.village_code).first()
-        return {"view": village_view(village, specialties=False) if village else None}
+        return {"view": village_facts(village) if village else None}

@@ -28,14 +28,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
-from advisers import rules
-from advisers.models import Adviser, Firm, ServiceContract, Specialty
+from backoffice.locking import is_lock_conflict
+from backoffice.models import ImportBatch
+from backoffice.scope import scope_for, scoped
 from places import codes
 from places.models import Division
 
-from .locking import is_lock_conflict
-from .models import ImportBatch
-from .scope import scope_for, scoped
+from . import rules
+from .models import Adviser, Firm, ServiceContract, Specialty
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
@@ -310,15 +310,15 @@ class ContractRows:
     """Builds and checks contracts from rows; remembers earlier rows for the cross-row rules."""
 
     labels = {
-        "village": str(gettext_lazy("村(社区)")),
-        "adviser": str(gettext_lazy("法律顾问")),
-        "start_date": str(gettext_lazy("开始日期")),
-        "end_date": str(gettext_lazy("结束日期")),
-        "annual_fee": str(gettext_lazy("年度服务费")),
-        "signed_on": str(gettext_lazy("签订日期")),
-        "status": str(gettext_lazy("状态")),
-        "selection": str(gettext_lazy("选聘方式")),
-        "note": str(gettext_lazy("备注")),
+        "village": gettext_lazy("村(社区)"),
+        "adviser": gettext_lazy("法律顾问"),
+        "start_date": gettext_lazy("开始日期"),
+        "end_date": gettext_lazy("结束日期"),
+        "annual_fee": gettext_lazy("年度服务费"),
+        "signed_on": gettext_lazy("签订日期"),
+        "status": gettext_lazy("状态"),
+        "selection": gettext_lazy("选聘方式"),
+        "note": gettext_lazy("备注"),
     }
 
     def __init__(self, user):
@@ -338,9 +338,6 @@ class ContractRows:
         )
         advisers = scoped(Adviser.objects.filter(licence_no__in=licences).select_related("firm"), self.user)
         self._advisers = {a.licence_no: a for a in advisers}
-        self._all_licences = set(
-            Adviser.objects.filter(licence_no__in=licences).values_list("licence_no", flat=True)
-        )
 
     def build(self, values: dict) -> ServiceContract:
         errors: list[str] = []
@@ -372,12 +369,12 @@ class ContractRows:
             errors.append(_("顾问执业证号：必填。"))
         elif number_lost_digits(licence):
             errors.append(lost_digits_message(_("顾问执业证号"), licence))
-        elif licence not in self._all_licences:
-            errors.append(
-                _("找不到执业证号为“%(licence)s”的法律顾问，请先导入或登记顾问。") % {"licence": licence}
-            )
         elif licence not in self._advisers:
-            errors.append(_("执业证号“%(licence)s”的法律顾问不在您的管辖范围内。") % {"licence": licence})
+            # Unknown and out-of-scope read the same: another county's adviser is not disclosed.
+            errors.append(
+                _("在您的管辖范围内找不到执业证号为“%(licence)s”的法律顾问，请先导入或登记顾问。")
+                % {"licence": licence}
+            )
         else:
             adviser = self._advisers[licence]
             name = values.get("adviser_name", "").strip()
@@ -457,15 +454,15 @@ class ContractRows:
 
 class AdviserRows:
     labels = {
-        "name": str(gettext_lazy("姓名")),
-        "licence_no": str(gettext_lazy("执业证号")),
-        "firm": str(gettext_lazy("所在机构")),
-        "office_phone": str(gettext_lazy("办公电话")),
-        "mobile": str(gettext_lazy("个人手机")),
-        "practising_since": str(gettext_lazy("开始执业年份")),
-        "gender": str(gettext_lazy("性别")),
-        "kind": str(gettext_lazy("身份")),
-        "bio": str(gettext_lazy("个人简介")),
+        "name": gettext_lazy("姓名"),
+        "licence_no": gettext_lazy("执业证号"),
+        "firm": gettext_lazy("所在机构"),
+        "office_phone": gettext_lazy("办公电话"),
+        "mobile": gettext_lazy("个人手机"),
+        "practising_since": gettext_lazy("开始执业年份"),
+        "gender": gettext_lazy("性别"),
+        "kind": gettext_lazy("身份"),
+        "bio": gettext_lazy("个人简介"),
     }
 
     def __init__(self, user):
@@ -504,7 +501,15 @@ class AdviserRows:
             )
         existing = self._existing.get(licence)
         if existing is not None and licence not in self._in_scope:
-            errors.append(_("执业证号“%(licence)s”已由其他辖区登记，不能在此修改。") % {"licence": licence})
+            # Say neither that the number is registered nor where: another county's adviser is
+            # not this county's business. The row stops here, before any field is compared.
+            errors.append(
+                _(
+                    "执业证号“%(licence)s”的这一行不能在本辖区导入。请核对执业证号；如确属本辖区，请联系市级司法局。"
+                )
+                % {"licence": licence}
+            )
+            raise RowErrors(errors)
         adviser = existing if existing is not None else Adviser(licence_no=licence)
         created = existing is None
         adviser.name = name

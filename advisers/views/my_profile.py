@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from wagtail.log_actions import log
 
-from advisers.models import Adviser, Specialty
+from backoffice.viewsets import describe_changes, forbid_as_403
 
-from ..viewsets import describe_changes, forbid_as_403
+from ..models import Adviser, Specialty
 
 
 class MyProfileForm(forms.ModelForm):
@@ -85,7 +85,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
         return redirect("backoffice_my_profile")
     return render(
         request,
-        "backoffice/my_profile.html",
+        "advisers/my_profile.html",
         {
             "page_title": _("我的公开信息"),
             "adviser": adviser,

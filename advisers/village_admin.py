@@ -1,5 +1,6 @@
 """Villages in the back office: read-only rows from the division data, with their adviser, liaison
-officer and service room, limited to the user's scope.
+officer and service room, limited to the user's scope. (A programme view of the places layer's
+divisions, so it lives here, above places; registered by advisers.wagtail_hooks.)
 
 Names and codes come from the official division table (`manage.py import_divisions`), so there is
 no add, edit or delete here; the inspect page links to the records that can be changed.
@@ -15,18 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn, Column, StatusTagColumn
-from wagtail.permissions import register_permission_policy
 
-from advisers.models import LiaisonOfficer, OnSiteSchedule, Recusal, ServiceContract, ServiceRoom
-from backoffice.choosers import adviser_chooser_viewset, village_chooser_viewset
 from backoffice.filters import PlaceFilterSet
-from backoffice.viewsets import ScopedIndexView, ScopedInspectView, ScopedModelViewSet, ScopedPermissionPolicy
-from directory.queries import ancestors_with_bureau
+from backoffice.viewsets import ScopedIndexView, ScopedInspectView, ScopedModelViewSet
+from places import codes
+from places.models import Division
 
-from . import codes
-from .models import Division
+from .choosers import adviser_chooser_viewset, village_chooser_viewset
+from .models import CountyBureau, LiaisonOfficer, OnSiteSchedule, Recusal, ServiceContract, ServiceRoom
 
-register_permission_policy(Division, ScopedPermissionPolicy(Division))
+
+def ancestors_with_bureau(village: Division) -> tuple[list[Division], CountyBureau | None]:
+    """The village's enclosing divisions (outermost first) and its county's bureau."""
+    return village.ancestors(), CountyBureau.objects.filter(county_id=village.code[:6]).first()
 
 
 def villages_for_listing(queryset):
@@ -93,7 +95,7 @@ class VillageIndexView(ScopedIndexView):
 
 
 class VillageInspectView(ScopedInspectView):
-    template_name = "places/village_inspect.html"
+    template_name = "advisers/village_inspect.html"
 
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)

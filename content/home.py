@@ -4,6 +4,7 @@ lectures near the visitor's own village once they have chosen one (remembered in
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from places import codes
 from places.models import Division
@@ -51,24 +52,35 @@ def nearby_lectures(village: Division, limit: int = NEARBY_LECTURES) -> tuple[li
     return [], ""
 
 
+def latest_articles(index: ArticleIndexPage | None) -> list[ArticlePage]:
+    if index is None:
+        return []
+    return list(
+        ArticlePage.objects.child_of(index)
+        .live()
+        .public()
+        .select_related("category", "cover_image")
+        .prefetch_related("cover_image__renditions")
+        .order_by("-date", "-first_published_at", "-pk")[:LATEST_ARTICLES]
+    )
+
+
 def home_content(home: HomePage, request: HttpRequest) -> dict:
-    index = articles_index(home)
-    latest = []
-    if index is not None:
-        latest = list(
-            ArticlePage.objects.child_of(index)
-            .live()
-            .public()
-            .select_related("category", "cover_image")
-            .prefetch_related("cover_image__renditions")
-            .order_by("-date", "-first_published_at", "-pk")[:LATEST_ARTICLES]
-        )
+    """The home page's parts; the shared ones are lazy, read only when their cached fragment misses.
+
+    The articles, lectures and places are the same for every visitor of the site, so the template
+    keeps them in one fragment (pagecache/fragments.py) under the page's tags; only the visitor's
+    own village is worked out on every request.
+    """
+    index = SimpleLazyObject(lambda: articles_index(home))
     village = chosen_village(request)
     nearby, nearby_scope = nearby_lectures(village) if village else ([], "")
     return {
         "articles_index": index,
-        "latest_articles": latest,
-        "next_lectures": list(site_lectures(request).upcoming().for_listing()[:NEXT_LECTURES]),
+        "latest_articles": SimpleLazyObject(lambda: latest_articles(index if index else None)),
+        "next_lectures": SimpleLazyObject(
+            lambda: list(site_lectures(request).upcoming().for_listing()[:NEXT_LECTURES])
+        ),
         "my_village": village,
         "nearby_lectures": nearby,
         "nearby_scope": nearby_scope,

@@ -59,6 +59,16 @@ def lecture_tags(request: HttpRequest, pk: int = 0, **kwargs) -> list[str]:
     return [f"lecture:{pk}", RENAMED, CATEGORIES, ADVISERS]
 
 
+def article_tags(page) -> list[str]:
+    """What an article shows: its site's pages (itself, its related articles) and categories."""
+    return [root_tag(page.path), CATEGORIES] if page.path else [CATEGORIES]
+
+
+def home_tags(page, request: HttpRequest) -> list[str]:
+    """What a site's home page shows: its pages, categories, lectures and places of its area."""
+    return [root_tag(page.path), CATEGORIES, *site_lecture_tags(request), *area_tags(area_prefixes(request))]
+
+
 def before_serve_page(page, request: HttpRequest, serve_args, serve_kwargs) -> None:
     """Mark the site's public pages as cacheable before they render (Wagtail's serve hook)."""
     specific = page.specific_class
@@ -68,9 +78,7 @@ def before_serve_page(page, request: HttpRequest, serve_args, serve_kwargs) -> N
         return None
     tags = [root_tag(page.path), CATEGORIES]
     if specific is HomePage:
-        prefixes = area_prefixes(request)
-        tags += [*site_lecture_tags(request), *area_tags(prefixes)]
-        pagecache.mark(request, tags, params=("q",), skip_cookies=(VILLAGE_COOKIE,))
+        pagecache.mark(request, home_tags(page, request), params=("q",), skip_cookies=(VILLAGE_COOKIE,))
     elif specific is ArticleIndexPage:
         pagecache.mark(request, tags, params=ARTICLE_PARAMS)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from places import codes
 from places.models import Division
@@ -86,6 +87,7 @@ def home_context(request: HttpRequest) -> dict:
         "query": query,
         "results": results,
         "result_limit_reached": len(results) >= MAX_RESULTS,
-        "browse": browse_places(areas),
+        # Lazy: the home page reads it inside a cached fragment (content/home.py).
+        "browse": SimpleLazyObject(lambda: browse_places(areas)),
         "search_example": search_example(areas),
     }

@@ -7,6 +7,7 @@ from itertools import groupby
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -15,6 +16,7 @@ from advisers.duties import DUTIES
 from advisers.models import Adviser
 from places import codes
 from places.models import Division
+from places.pagecache import page_tags
 from sites.models import area_prefixes
 
 from . import extensions, queries
@@ -68,15 +70,18 @@ def directory_index(request: HttpRequest) -> HttpResponse:
 @PUBLIC_CACHE
 def place_detail(request: HttpRequest, code: str) -> HttpResponse:
     place = get_place(code)
+    ancestors, bureau = queries.ancestors_with_bureau(place)  # no query: loaded with the place
+    # The page's parts that come from the database are cached fragments (pagecache/fragments.py)
+    # under the tags of everything they show, the same tags as the whole page's; `view` is read
+    # only inside them, so a fragment hit skips its queries and a change is seen at once.
+    context = {"ancestors": ancestors, "bureau": bureau, "fragment_tags": page_tags(place.code)}
     if place.level == codes.VILLAGE:
-        view = queries.village_view(place, specialties=False)  # the page does not list them
-        return render(
-            request,
-            "directory/village.html",
-            {"view": view, "village": place, "duties": DUTIES},
-        )
-    view = queries.place_view(place)
-    return render(request, "directory/place.html", {"view": view, "place": place})
+        # specialties=False: the page does not list them.
+        view = SimpleLazyObject(lambda: queries.village_view(place, specialties=False))
+        context.update({"view": view, "village": place, "duties": DUTIES})
+        return render(request, "directory/village.html", context)
+    context.update({"view": SimpleLazyObject(lambda: queries.place_view(place)), "place": place})
+    return render(request, "directory/place.html", context)
 
 
 @require_safe

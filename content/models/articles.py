@@ -15,7 +15,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -27,6 +27,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from content.blocks import ArticleBodyBlock, plain_text
+from content.models.routing import route_to_child
 from places import codes
 from sites.limits import length_constraint, limited
 
@@ -117,6 +118,22 @@ class ArticleIndexPage(RoutablePageMixin, Page):
         if tag:
             articles = articles.filter(tags__name=tag)
         return articles, category, tag
+
+    def route(self, request, path_components):
+        # The index's own addresses (feeds) first, as RoutablePageMixin does; then its articles,
+        # each read with its category and cover in one query (content/models/routing.py).
+        if path_components and not (self.live and self._routes_itself(path_components)):
+            return route_to_child(
+                self, request, path_components, ArticlePage, related=("category", "cover_image")
+            )
+        return super().route(request, path_components)
+
+    def _routes_itself(self, path_components: list[str]) -> bool:
+        try:
+            self.resolve_subpage("/" + "/".join(path_components) + "/")
+        except Http404:
+            return False
+        return True
 
     @path("")
     def index(self, request: HttpRequest) -> HttpResponse:
@@ -311,11 +328,20 @@ class ArticlePage(Page):
         images += [article.cover_image for article in related if article.cover_image_id]
         models.prefetch_related_objects(images, "renditions")
 
+    def shown_objects(self) -> dict:
+        """The related articles and tags, after loading every image's renditions in one query."""
+        related = self.related_articles()
+        self.load_shown_objects(related)
+        return {"related": related, "tags": list(self.tags.all())}
+
     def get_context(self, request, *args, **kwargs):
+        from content.pagecache import article_tags
+
         context = super().get_context(request, *args, **kwargs)
-        context["related_articles"] = self.related_articles()
-        self.load_shown_objects(context["related_articles"])
-        context["tag_list"] = list(self.tags.all())
+        # Lazy: read only when the article's cached fragment (pagecache/fragments.py) misses, so a
+        # hit skips the body's image, rendition, related-article and tag queries.
+        context["shown"] = SimpleLazyObject(self.shown_objects)
+        context["fragment_tags"] = article_tags(self)
         # The breadcrumbs and every tag link point at the index: look it up once, not per link.
         context["article_index"] = self.get_parent()
         return context

@@ -10,6 +10,8 @@ from wagtail.models import Page
 
 from sites.limits import length_constraint, limited
 
+from .routing import route_to_child
+
 
 class HomePage(Page):
     """`/`: find your village's adviser, call 12348, read the latest articles, see the next lectures.
@@ -35,6 +37,12 @@ class HomePage(Page):
         verbose_name = _("首页")
         constraints = [length_constraint("intro", 500, "homepage_intro_length", _("简介不能超过 500 个字。"))]
 
+    def route(self, request, path_components):
+        # Its article index read as such in one query, not two (content/models/routing.py).
+        from .articles import ArticleIndexPage
+
+        return route_to_child(self, request, path_components, ArticleIndexPage)
+
     def get_context(self, request, *args, **kwargs):
         from content.home import home_content
         from directory.home import home_context
@@ -42,6 +50,10 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(home_context(request))
         context.update(home_content(self, request))
+        # The parts every visitor sees are one cached fragment under the page's own tags.
+        from content.pagecache import home_tags
+
+        context["fragment_tags"] = home_tags(self, request)
         return context
 
     def serve(self, request, *args, **kwargs):

@@ -158,7 +158,11 @@ def test_funding_page_and_export(funding, make_contract):
     assert rules.fee_for_year(half, year) == Decimal("1810.00")
     committee_heard(funding)
     Payment(
-        contract=funding["contract"], year=year, amount=Decimal("3650"), paid_on=dt.date(year, 12, 1), voucher_no="V1"
+        contract=funding["contract"],
+        year=year,
+        amount=Decimal("3650"),
+        paid_on=dt.date(year, 12, 1),
+        voucher_no="V1",
     ).save()
 
     client = as_user(funding["bureau"])
@@ -194,3 +198,21 @@ def test_assessment_adjusts_what_is_payable(funding):
     rewarded = grades.Result(grade="优秀", failed=False, reward=Decimal("500"))
     assert rules.compute_amounts(contract, year, rewarded, Decimal("40")).payable == Decimal("4150.00")
     assert rules.withheld_percent(FUSUI + "100001") == Decimal("30")  # the default share
+
+
+def test_who_may_open_which_funding_page(funding):
+    bureau, city = as_user(funding["bureau"]), as_user(funding["city"])
+    for url in (
+        "/admin/funding/",
+        "/admin/funding_payments/",
+        ADD,
+        "/admin/funding_budgets/new/",
+        "/admin/funding_rules/new/",
+    ):
+        assert bureau.get(url).status_code == 200, url
+    assert city.get("/admin/funding_payments/").status_code == 200
+    for url in (ADD, "/admin/funding_budgets/new/", "/admin/funding_rules/new/"):
+        assert city.get(url).status_code == 403, url  # the city oversees; the county pays
+    # The menu (Wagtail's sidebar, as JSON) has the funding section with its pages.
+    menu = bureau.get("/admin/").content.decode()
+    assert "/admin/funding/" in menu and "/admin/funding_payments/" in menu

@@ -81,12 +81,11 @@ class FundingPage:
 
 
 def contracts_of_year(county_code: str, year: int):
+    """The county's contracts in force on some day of `year` (a terminated one up to its end)."""
     first, last = rules.year_bounds(year)
     return (
-        ServiceContract.objects.filter(
-            village__county_code=county_code, start_date__lte=last, end_date__gte=first
-        )
-        .exclude(status=ServiceContract.Status.DRAFT)
+        ServiceContract.objects.active_during(first, last)
+        .filter(village__county_code=county_code)
         .select_related("village", "adviser__firm")
         .order_by("village_id", "start_date")
     )

@@ -1,6 +1,7 @@
 """The rules of paying a firm, in one place for the admin form, the demo and code.
 
-- the fee owed for a year is the contract's annual fee for the days of that year it covers;
+- the fee owed for a year is the contract's annual fee for the days of that year it was in force
+  (a terminated contract: up to its termination date);
 - a payment is recorded only once the village committee's opinion for that year is on record
   ("充分征求村(居委会)意见后，将资金支付给提供服务的律师事务所", 崇政办发〔2017〕101号 五(二));
 - the assessment adjusts it: plus the 以案定补 reward (三(二)), minus the county's share for
@@ -34,8 +35,9 @@ def year_bounds(year: int) -> tuple[dt.date, dt.date]:
 
 
 def covered_days(contract: ServiceContract, year: int) -> int:
+    """Days of `year` the contract was in force (up to its termination date, when terminated)."""
     first, last = year_bounds(year)
-    start, end = max(contract.start_date, first), min(contract.end_date, last)
+    start, end = max(contract.start_date, first), min(contract.last_day, last)
     return max(0, (end - start).days + 1)
 
 

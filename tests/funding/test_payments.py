@@ -216,3 +216,10 @@ def test_who_may_open_which_funding_page(funding):
     # The menu (Wagtail's sidebar, as JSON) has the funding section with its pages.
     menu = bureau.get("/admin/").content.decode()
     assert "/admin/funding/" in menu and "/admin/funding_payments/" in menu
+
+
+def test_a_terminated_contract_owes_its_fee_up_to_the_termination(funding):
+    contract, year = funding["contract"], funding["year"]
+    contract.status = contract.Status.TERMINATED
+    contract.terminated_on = dt.date(year, 3, 31)  # 90 days of 365
+    assert rules.fee_for_year(contract, year) == Decimal("900.00")

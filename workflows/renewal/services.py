@@ -36,10 +36,11 @@ def ending_contracts(within_days: int = RENEWAL_LEAD_DAYS, on: dt.date | None = 
 
 
 def due_contracts(on: dt.date | None = None) -> QuerySet:
-    """Ending contracts that have no renewal yet: what the daily sweep starts."""
+    """Ending contracts that have no renewal yet: what the daily sweep starts (a terminated
+    contract is not renewed: its village gets a new contract from the bureau)."""
     return (
         ending_contracts(on=on)
-        .filter(renewal__isnull=True)
+        .filter(renewal__isnull=True, status=ServiceContract.Status.ACTIVE)
         .select_related("village", "adviser")
         .order_by("end_date", "pk")
     )

@@ -396,3 +396,25 @@ def test_history_and_usage_stop_at_the_scope(client, world, accounts, role):
             if usage != 404:
                 problems.append(f"{role} {kind} ({place}): usage → {usage}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_chosen_multiple_matrix(client, world, accounts, role):
+    """`chosen-multiple/?id=…&id=…` returns only the records in scope, whatever ids are asked."""
+    client.force_login(accounts[role])
+    problems: list[str] = []
+    for kind, chooser in CHOOSERS.items():
+        ids = {place: str(chooser_id(world, kind, place)) for place in ALL_VILLAGES}
+        response = client.get(reverse(f"{chooser}:chosen_multiple"), {"id": list(ids.values())})
+        if response.status_code >= 500:
+            problems.append(f"{role} {kind} chosen-multiple → {response.status_code}")
+            continue
+        returned = set()
+        if response.status_code == 200 and response["Content-Type"].startswith("application/json"):
+            returned = {str(item["id"]) for item in response.json().get("result", [])}
+        expected = {ids[place] for place in IN_SCOPE[role]}
+        if returned != expected:
+            problems.append(
+                f"{role} {kind} chosen-multiple → {sorted(returned)}, expected {sorted(expected)}"
+            )
+    assert not problems, "\n".join(problems)

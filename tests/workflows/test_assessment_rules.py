@@ -201,3 +201,23 @@ def test_a_launched_campaign_is_not_public(client, people, year):
 def test_a_future_year_is_refused(people, year):
     with pytest.raises(ValidationError):
         services.launch(people.bureau, [JIANGZHOU], year + 1)
+
+
+def test_another_sites_area_does_not_publish_it(client, people, year):
+    from django.utils import timezone
+    from wagtail.models import Site
+
+    from sites.models import JurisdictionSettings
+
+    campaign = services.launch(people.bureau, [JIANGZHOU], year)[0]
+    Assessment.objects.filter(campaign=campaign).update(stage=Assessment.Stage.DONE, grade="qualified")
+    Campaign.objects.filter(pk=campaign.pk).update(
+        state=Campaign.State.PUBLISHED, published_at=timezone.now()
+    )
+    url = f"/directory/{JIANGZHOU}/assessment/{year}/"
+    assert client.get(url).status_code == 200
+    jurisdiction = JurisdictionSettings.for_site(Site.objects.get(is_default_site=True))
+    JurisdictionSettings.objects.filter(pk=jurisdiction.pk).update(area_codes="630105")
+    assert client.get(url).status_code == 404
+    JurisdictionSettings.objects.filter(pk=jurisdiction.pk).update(area_codes="4514")
+    assert client.get(url).status_code == 200

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from places import codes
 from places.models import Division
+from sites.models import area_prefixes
 
 from .. import reports
 from ..models import Campaign
@@ -19,6 +20,10 @@ from ..models import Campaign
 @require_safe
 def published_results(request: HttpRequest, code: str, year: str) -> HttpResponse:
     if codes.level_of(code) != codes.COUNTY or not year.isdigit() or len(year) != 4:
+        raise Http404(_("没有这项公示。"))
+    # Each site publishes its own area's results only (城北's site shows no 崇左 county).
+    prefixes = area_prefixes(request)
+    if prefixes and not any(code.startswith(p) or p.startswith(code) for p in prefixes):
         raise Http404(_("没有这项公示。"))
     campaign = (
         Campaign.objects.filter(county_id=code, year=int(year), state=Campaign.State.PUBLISHED)

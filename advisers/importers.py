@@ -87,6 +87,14 @@ CONTRACT_FIELDS = [
         gettext_lazy("不低于本县标准（默认 3000 元）"),
     ),
     Field("signed_on", gettext_lazy("签订日期"), False, "2024-12-20"),
+    Field(
+        "terminated_on",
+        gettext_lazy("解除日期"),
+        False,
+        "",
+        gettext_lazy("状态为已解除时必填：合同最后有效的一天"),
+    ),
+    Field("termination_reason", gettext_lazy("解除原因"), False, "", gettext_lazy("状态为已解除时必填")),
     Field("note", gettext_lazy("备注"), False, ""),
 ]
 
@@ -316,6 +324,8 @@ class ContractRows:
         "end_date": gettext_lazy("结束日期"),
         "annual_fee": gettext_lazy("年度服务费"),
         "signed_on": gettext_lazy("签订日期"),
+        "terminated_on": gettext_lazy("解除日期"),
+        "termination_reason": gettext_lazy("解除原因"),
         "status": gettext_lazy("状态"),
         "selection": gettext_lazy("选聘方式"),
         "note": gettext_lazy("备注"),
@@ -383,7 +393,10 @@ class ContractRows:
                     _("顾问姓名“%(name)s”与执业证号不符（应为“%(actual)s”）。")
                     % {"name": name, "actual": adviser.name}
                 )
-        contract = ServiceContract(note=values.get("note", "").strip())
+        contract = ServiceContract(
+            note=values.get("note", "").strip(),
+            termination_reason=values.get("termination_reason", "").strip(),
+        )
         try:
             contract.selection = _choice(
                 values.get("selection", ""),
@@ -403,7 +416,8 @@ class ContractRows:
             errors.append(
                 _("状态“%(value)s”无效，应为“拟签订”“有效”或“已解除”。") % {"value": values.get("status")}
             )
-        for key, required in (("start_date", True), ("end_date", True), ("signed_on", False)):
+        dates = (("start_date", True), ("end_date", True), ("signed_on", False), ("terminated_on", False))
+        for key, required in dates:
             text = values.get(key, "").strip()
             label = self.labels[key]
             if not text:

@@ -65,6 +65,21 @@ class AreaFigures:
         return coverage_percent(self.covered, self.villages)
 
     @property
+    def forecast_covered(self) -> int:
+        """The forecast: villages still covered in ENDING_DAYS days if no renewal completes (the
+        `ending` villages lose their adviser unless a renewal or a new contract is signed)."""
+        return max(0, self.covered - self.ending)
+
+    @property
+    def forecast_uncovered(self) -> int:
+        """Villages without an adviser in ENDING_DAYS days unless the renewals complete."""
+        return self.villages - self.forecast_covered
+
+    @property
+    def forecast_percent(self) -> float:
+        return coverage_percent(self.forecast_covered, self.villages)
+
+    @property
     def level_name(self) -> str:
         return str(LEVEL_NAMES.get(self.level, ""))
 

@@ -95,6 +95,8 @@ HEADINGS = [
     gettext_lazy("未覆盖"),
     gettext_lazy("满额顾问(达到本县上限)"),
     gettext_lazy("%(days)d天内到期、未续聘合同"),
+    gettext_lazy("%(days)d天后预测未覆盖（如未完成续聘）"),
+    gettext_lazy("%(days)d天后预测覆盖率(%%)"),
 ]
 
 
@@ -115,6 +117,8 @@ def _rows(board: dashboard.Dashboard):
             row.uncovered,
             row.at_cap,
             row.ending,
+            row.forecast_uncovered,
+            row.forecast_percent,
         ]
 
 
@@ -143,6 +147,8 @@ def coverage_export(request: HttpRequest, fmt: str) -> HttpResponse:
                                 "uncovered",
                                 "advisers_at_cap",
                                 "ending_within_60_days",
+                                "forecast_uncovered",
+                                "forecast_percent",
                             ],
                             r,
                             strict=True,

@@ -14,7 +14,7 @@ class BackofficeConfig(AppConfig):
     def ready(self) -> None:
         from places.models import Division
 
-        from . import roles, scope, security
+        from . import admin_names, roles, scope, security
         from .models import StaffProfile, staff_profile_scope
 
         # The platform's part of the scope registry; each app registers its own models.
@@ -23,6 +23,8 @@ class BackofficeConfig(AppConfig):
         scope.register(StaffProfile, field="scope")
 
         security.connect_signals()
+        # Labels Wagtail derives from field names, in English (admin_names).
+        admin_names.label_wagtail_fields()
         # Roles need the permissions of every app, which Django creates app by app in its own
         # post_migrate handlers; the last app's signal comes after all of them.
         post_migrate.connect(roles.ensure_roles_after_migrate, dispatch_uid="backoffice.ensure_roles")

@@ -156,8 +156,15 @@ def _add_reviewers_to_moderation(using: str) -> None:
 
 
 def ensure_roles_after_migrate(sender, app_config=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
-    """post_migrate receiver: runs once, after the last app's permissions exist."""
-    configs = list(global_apps.get_app_configs())
+    """post_migrate receiver: runs once, after the last app's permissions exist.
+
+    Django sends post_migrate only for apps with a models module, so "last" is the last of those
+    (django.contrib.sitemaps, listed after them, never sends it).
+    """
+    configs = [config for config in global_apps.get_app_configs() if config.models_module is not None]
     if app_config is None or app_config is not configs[-1]:
         return
     ensure_roles(using=using)
+    from .admin_names import name_in_chinese
+
+    name_in_chinese(using=using)

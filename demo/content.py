@@ -26,6 +26,7 @@ from wagtail.images.models import Image as WagtailImage
 from wagtail.models import Collection, GroupApprovalTask, Page, Site, Workflow, WorkflowPage
 
 from advisers.models import ServiceContract
+from backoffice.admin_names import GROUPS, default_group
 from backoffice.models import StaffProfile
 from content.categories import ensure_seed_categories
 from content.models import (
@@ -180,12 +181,13 @@ def ensure_moderation() -> str:
 
     Wagtail's own migrations create "Moderators approval" on the root page; this only recreates
     it if it was removed. Demo accounts `editor` and `reviewer` (created by the back-office demo,
-    when present) also join Wagtail's Editors and Moderators groups, which is additive and safe to
+    when present) also join Wagtail's Editors and Moderators groups (their Chinese names since
+    backoffice/admin_names.py renamed them), which is additive and safe to
     repeat alongside the back office's own roles.
     """
     root = Page.get_first_root_node()
     if not WorkflowPage.objects.filter(page=root, workflow__active=True).exists():
-        moderators, _ = Group.objects.get_or_create(name="Moderators")
+        moderators = default_group("Moderators") or Group.objects.create(name=str(GROUPS["Moderators"]))
         task, _ = GroupApprovalTask.objects.get_or_create(name="审核发布")
         task.groups.add(moderators)
         workflow, _ = Workflow.objects.get_or_create(name="普法文章审核")
@@ -196,7 +198,7 @@ def ensure_moderation() -> str:
     joined = []
     for username, group_name in (("editor", "Editors"), ("reviewer", "Moderators")):
         user = User.objects.filter(username=username).first()
-        group = Group.objects.filter(name=group_name).first()
+        group = default_group(group_name)
         if user and group and not user.groups.filter(pk=group.pk).exists():
             user.groups.add(group)
             joined.append(f"{username}→{group_name}")

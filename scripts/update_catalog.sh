@@ -4,7 +4,8 @@
 # no catalog, and every {% translate %} of one walked Django's whole chain of app catalogs and
 # fallbacks before giving up (about 30 µs each, 50-80 per public page). Found in our own catalog,
 # they return at the first lookup. English strings are left out so that Django's and Wagtail's own
-# translations of them still apply. Needs GNU gettext (msgen, msggrep, msgfmt). Run after adding
+# translations of them still apply, except those in locale/zh_Hans/upstream.po, which translates
+# the msgids their catalogs lack. Needs GNU gettext (msgen, msggrep, msgfmt). Run after adding
 # strings; a string missing from the catalog still shows correctly, only more slowly.
 set -eu
 cd "$(dirname "$0")/.."
@@ -23,6 +24,10 @@ sed -e '/^msgstr\[1\]/d' -e '/^#, fuzzy$/d' \
   -e 's/^"Project-Id-Version: PACKAGE VERSION/"Project-Id-Version: portal/' -e 's/^"Language: .*\\n"$/"Language: zh_Hans\\n"/' \
   -e '/^"PO-Revision-Date: /d' -e '/^"Last-Translator: /d' -e '/^"Language-Team: /d' \
   "$tmp/chinese.po" > "$dir/django.po"
+# Wagtail's and Django's msgids that their own zh_Hans catalogs lack (locale/zh_Hans/upstream.po,
+# hand-maintained): merged in so that the admin shows no English (LOCALE_PATHS win over the apps' catalogs).
+msgcat --use-first --no-location "$dir/django.po" locale/zh_Hans/upstream.po -o "$tmp/merged.po"
+mv "$tmp/merged.po" "$dir/django.po"
 msgfmt --check-format --check-domain -o "$dir/django.mo" "$dir/django.po"
 rm -rf "$tmp"
 echo "$(grep -c '^msgid ' "$dir/django.po") entries in $dir/django.po"

@@ -170,3 +170,24 @@ def test_another_countys_bureau_cannot_bulk_start_here(people):
         )
     assert failed.value.index == 1 and isinstance(failed.value.error, PermissionError)
     assert counts() == before
+
+
+def test_a_time_limit_comes_from_its_setting_then_the_countys(settings):
+    limit = engine.TimeLimit(
+        working_days=5, setting="THROWAWAY_DAYS", county_setting="THROWAWAY_DAYS_BY_COUNTY"
+    )
+    settings.THROWAWAY_DAYS_BY_COUNTY = {"451402": 3}
+    assert limit.days_for("") == 5
+    settings.THROWAWAY_DAYS = 7
+    assert limit.days_for("451421100001") == 7  # 扶绥县 has no limit of its own
+    assert limit.days_for(BUZHAI) == 3  # 江州区's own
+    settings.THROWAWAY_DAYS = 0
+    with pytest.raises(ValueError):
+        limit.days_for("451421100001")
+
+
+def test_the_history_holds_only_actions_the_flow_declares(people):
+    process = engine.start(ChecklistFlow, people.head, village=BUZHAI)
+    with pytest.raises(ValueError):
+        engine.record(process, "approved", actor=people.head)  # the fee filing's, not this flow's
+    assert list(StepRecord.objects.filter(process=process).values_list("action", flat=True)) == ["opened"]

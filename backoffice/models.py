@@ -208,3 +208,27 @@ class EnrolmentCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} {self.issued_at:%Y-%m-%d %H:%M}"
+
+
+class UsedFormToken(models.Model):
+    """A one-time form token that a POST has consumed (backoffice/idempotency.py).
+
+    The primary key is the token's random part: inserting it succeeds once, so a form posted twice
+    creates its record once. `result_url` is where the first post led, shown to a replay.
+    """
+
+    token = models.CharField(_("令牌"), max_length=32, primary_key=True)
+    purpose = models.CharField(_("表单"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    used_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    result_url = models.CharField(_("提交结果"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("已用表单令牌")
+        verbose_name_plural = _("已用表单令牌")
+        indexes = [models.Index(fields=["used_at"], name="backoffice_formtoken_used")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.used_at:%Y-%m-%d %H:%M}"

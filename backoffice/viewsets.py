@@ -35,6 +35,7 @@ from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .exports import BOM, safe_cell
+from .idempotency import one_time_submission
 from .history import KeptForHistory
 from .locking import is_lock_conflict
 from .scope import has_manage_rule, is_in_scope, is_managed, managed, scope_for, scoped
@@ -614,6 +615,11 @@ class ScopedModelViewSet(ModelViewSet):
         return type(
             "_ScopedAdminURLFinder", (ModelAdminURLFinder,), {"edit_url_name": self.get_url_name(view)}
         )
+
+    @property
+    def add_view(self):
+        """A create form posted twice (double click, resend, two tabs) creates one record."""
+        return one_time_submission(f"{self.name}:add")(super().add_view)
 
     def get_urlpatterns(self):
         disabled = set(self.disabled_views) | {

@@ -6,6 +6,8 @@ its own extra pages (`ScopedFlow.get_urls()`); nothing here names a flow.
 
 from django.urls import path
 
+from backoffice.idempotency import one_time_submission
+
 from . import engine
 from .views import processes, start, tasks
 
@@ -13,11 +15,20 @@ urlpatterns = [
     path("", tasks.InboxView.as_view(), name="workflows_inbox"),
     path("processes/", processes.ProcessListView.as_view(), name="workflows_processes"),
     path("processes/<int:process_pk>/", processes.ProcessView.as_view(), name="workflows_process"),
-    path("tasks/<int:task_pk>/", tasks.TaskView.as_view(), name="workflows_task"),
+    # A decision or a filing posted twice (double click, resend, two tabs) is made once.
+    path(
+        "tasks/<int:task_pk>/",
+        one_time_submission("workflows.task")(tasks.TaskView.as_view()),
+        name="workflows_task",
+    ),
     path("tasks/<int:task_pk>/claim/", tasks.ClaimView.as_view(), name="workflows_task_claim"),
     path("tasks/<int:task_pk>/release/", tasks.ReleaseView.as_view(), name="workflows_task_release"),
     path("tasks/<int:task_pk>/take-over/", tasks.TakeOverView.as_view(), name="workflows_task_take_over"),
-    path("<slug:slug>/new/", start.start_process_view, name="workflows_start"),
+    path(
+        "<slug:slug>/new/",
+        one_time_submission("workflows.start")(start.start_process_view),
+        name="workflows_start",
+    ),
 ]
 for _flow in engine.registered_flows():
     urlpatterns += _flow.instance.get_urls()

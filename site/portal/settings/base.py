@@ -130,13 +130,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# SQLite (the embedded default): WAL lets the dev server read while the demo loader writes.
+# Transactions start IMMEDIATE, taking the write lock at BEGIN: two simultaneous decisions or a
+# double-posted form then wait for each other (up to `timeout` seconds) instead of one failing
+# with "database is locked" when a read lock cannot be upgraded (Django 5.1+ transaction_mode).
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": int(os.environ.get("SQLITE_TIMEOUT", "20")),
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the dev server read while the demo loader writes; a busy timeout avoids
-    # "database is locked" under the few concurrent writers SQLite ever sees here.
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "timeout": 20,
-    }
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -345,6 +349,8 @@ PORTAL_CLIENT_IP_HEADER = os.environ.get("PORTAL_CLIENT_IP_HEADER", "X-Forwarded
 # A bureau account enrols its authenticator only with a one-time code from a superuser, valid
 # this many hours (`manage.py issue_2fa_enrolment <username>` or the admin's user list).
 PORTAL_2FA_ENROLMENT_CODE_HOURS = int(os.environ.get("PORTAL_2FA_ENROLMENT_CODE_HOURS", "72"))
+# How long a back-office form page's one-time token stays valid (backoffice/idempotency.py).
+PORTAL_FORM_TOKEN_HOURS = int(os.environ.get("PORTAL_FORM_TOKEN_HOURS", "24"))
 # Idle back-office sessions end after 30 minutes without a request.
 PORTAL_IDLE_TIMEOUT_SECONDS = 30 * 60
 SESSION_COOKIE_AGE = 8 * 60 * 60
@@ -372,16 +378,16 @@ FEE_FILING_REVIEW_WORKING_DAYS_BY_COUNTY = {
 # Public holidays and the weekend days worked in exchange (调休), ISO dates, comma-separated.
 WORKFLOW_HOLIDAYS = [d for d in os.environ.get("WORKFLOW_HOLIDAYS", "").split(",") if d.strip()]
 WORKFLOW_MAKEUP_WORKDAYS = [d for d in os.environ.get("WORKFLOW_MAKEUP_WORKDAYS", "").split(",") if d.strip()]
-
-# --- Funding (funding/) ---------------------------------------------------------------------------
-# The region's subsidy per village and year (about 2,000 yuan, 崇政办发〔2017〕101号 五(二)): the
-# default of each county's yearly budget record, shown on the funding page.
-PORTAL_REGIONAL_SUBSIDY_PER_VILLAGE = os.environ.get("PORTAL_REGIONAL_SUBSIDY_PER_VILLAGE", "2000")
 # Time limits of the annual assessment's steps, in working days (workflows/assessment/flow.py).
 ASSESSMENT_SELF_REPORT_WORKING_DAYS = int(os.environ.get("ASSESSMENT_SELF_REPORT_WORKING_DAYS", "10"))
 ASSESSMENT_COMMITTEE_WORKING_DAYS = int(os.environ.get("ASSESSMENT_COMMITTEE_WORKING_DAYS", "10"))
 ASSESSMENT_TOWNSHIP_WORKING_DAYS = int(os.environ.get("ASSESSMENT_TOWNSHIP_WORKING_DAYS", "5"))
 ASSESSMENT_BUREAU_WORKING_DAYS = int(os.environ.get("ASSESSMENT_BUREAU_WORKING_DAYS", "10"))
+
+# --- Funding (funding/) ---------------------------------------------------------------------------
+# The region's subsidy per village and year (about 2,000 yuan, 崇政办发〔2017〕101号 五(二)): the
+# default of each county's yearly budget record, shown on the funding page.
+PORTAL_REGIONAL_SUBSIDY_PER_VILLAGE = os.environ.get("PORTAL_REGIONAL_SUBSIDY_PER_VILLAGE", "2000")
 
 # --- Backups (operations/): `manage.py backup` and `manage.py restore` -------------------------
 # Where archives go, how many of them `backup` keeps (0: all), and the directory of pg_dump and

@@ -35,8 +35,8 @@ from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .exports import BOM, safe_cell
-from .idempotency import one_time_submission
 from .history import KeptForHistory
+from .idempotency import one_time_submission
 from .locking import is_lock_conflict
 from .scope import has_manage_rule, is_in_scope, is_managed, managed, scope_for, scoped
 

@@ -27,7 +27,10 @@ from backoffice.filters import PlaceFilterSet
 from backoffice.viewsets import ScopedCreateView, ScopedIndexView, ScopedModelViewSet, ScopedPermissionPolicy
 from places import codes
 
-from . import programme_admin  # noqa: F401 -- dashboard, import, my-profile, villages, choosers
+from . import (
+    admin_search,  # noqa: F401 -- the programme's admin search area
+    programme_admin,  # noqa: F401 -- dashboard, import, my-profile, villages, choosers
+)
 from .choosers import AdviserChooserWidget, VillageChooserWidget, advisers_with_load
 from .models import (
     ENDING_WITHIN_DAYS,

@@ -378,40 +378,49 @@ class ContractQuerySet(models.QuerySet):
         """Contracts in force on some day of [start, end] (termination dates respected)."""
         return self.filter(_in_force_from(start), start_date__lte=end, end_date__gte=start)
 
-    def with_last_day(self) -> ContractQuerySet:
-        """Annotate `last_day`: the end date, or the termination date when it is earlier."""
+    def with_last_day(self, name: str = "last_day") -> ContractQuerySet:
+        """Annotate `name` (`last_day`): the end date, or the termination date when it is earlier.
+
+        Rows fetched as model instances need another name (the model has a `last_day` property).
+        """
         return self.annotate(
-            last_day=models.Case(
-                models.When(
-                    status=ServiceContract.Status.TERMINATED,
-                    terminated_on__isnull=False,
-                    terminated_on__lt=F("end_date"),
-                    then=F("terminated_on"),
-                ),
-                default=F("end_date"),
-                output_field=models.DateField(),
-            )
+            **{
+                name: models.Case(
+                    models.When(
+                        status=ServiceContract.Status.TERMINATED,
+                        terminated_on__isnull=False,
+                        terminated_on__lt=F("end_date"),
+                        then=F("terminated_on"),
+                    ),
+                    default=F("end_date"),
+                    output_field=models.DateField(),
+                )
+            }
         )
 
     def ending_without_successor(
         self, within_days: int = ENDING_WITHIN_DAYS, on: dt.date | None = None
     ) -> ContractQuerySet:
-        """Contracts in force on `on` (today) that end within `within_days` days and have no successor.
+        """Contracts in force on `on` (today) whose last day comes within `within_days` days and
+        that have no successor.
 
-        A successor is another contract of the same village, not terminated (a draft counts: the
-        renewal is under way), that starts after this one starts and ends after it ends. These
-        are the renewals to prepare: the dashboard's figure, the contract filter and the renewal
-        flow all read this method.
+        The last day is the end date, or the termination date of a contract ended early (a village
+        whose contract is terminated next week needs a new adviser as much as one whose term runs
+        out). A successor is another contract of the same village, not terminated (a draft counts:
+        the renewal is under way), that starts after this one starts and ends after its last day.
+        These are the renewals to prepare: the dashboard's figure, the contract filter and the
+        renewal flow all read this method.
         """
         on = on or timezone.localdate()
         successor = ServiceContract.objects.filter(
             village=OuterRef("village"),
             start_date__gt=OuterRef("start_date"),
-            end_date__gt=OuterRef("end_date"),
+            end_date__gt=OuterRef("ends_on"),
         ).exclude(status=ServiceContract.Status.TERMINATED)
         return (
             self.in_force(on)
-            .filter(end_date__lte=on + dt.timedelta(days=within_days))
+            .with_last_day("ends_on")
+            .filter(ends_on__lte=on + dt.timedelta(days=within_days))
             .exclude(Exists(successor))
         )
 

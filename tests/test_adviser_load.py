@@ -145,3 +145,27 @@ def test_dashboard_counts_and_names_the_county_cap(busy, client):
     client.force_login(make_staff("jiangzhou_bureau", roles.COUNTY_BUREAU, JIANGZHOU))
     page = client.get("/admin/coverage/").content.decode()
     assert "已满 4 个村" in page and "满 5 个村" not in page
+
+
+def test_a_contract_terminated_soon_is_a_renewal_to_prepare(divisions, make_contract, today):
+    """Ended early (termination effective in ten days): its village needs a new adviser by then."""
+    adviser = AdviserFactory()
+    a, b = village_codes(TAIPING, 2)
+    leaving = make_contract(adviser, a)  # the term runs to day +335
+    leaving.status = ServiceContract.Status.TERMINATED
+    leaving.terminated_on = today + dt.timedelta(days=10)
+    leaving.termination_reason = "顾问调离本县"
+    leaving.full_clean()
+    leaving.save()
+    staying = make_contract(adviser, b)
+    ending = list(ServiceContract.objects.ending_without_successor())
+    assert ending == [leaving] and staying not in ending
+    # A successor from the day after the termination closes the gap.
+    make_contract(
+        AdviserFactory(),
+        a,
+        status=ServiceContract.Status.DRAFT,
+        start_date=today + dt.timedelta(days=11),
+        end_date=today + dt.timedelta(days=376),
+    )
+    assert list(ServiceContract.objects.ending_without_successor()) == []

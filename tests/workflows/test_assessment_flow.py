@@ -154,6 +154,16 @@ def test_a_whole_campaign_to_publication(people, township, year, client):
     campaign.refresh_from_db()
     assert campaign.state == Campaign.State.PUBLISHED and campaign.objections_open
 
+    from backoffice.models import ProgrammeLogEntry
+
+    audit = ProgrammeLogEntry.objects.filter(action__startswith="assessment.")
+    assert set(audit.values_list("action", flat=True)) == {
+        "assessment.launch",
+        "assessment.close",
+        "assessment.publish",
+    }
+    assert set(audit.values_list("place_code", flat=True)) == {JIANGZHOU}
+
     page = client.get(public)
     assert page.status_code == 200
     html = page.content.decode()

@@ -144,7 +144,7 @@ def launch(user, county_codes: Iterable[str], year: int, *, is_demo: bool = Fals
                 except engine.StartFailed as failed:
                     raise failed.error from failed
                 campaigns.append(campaign)
-                logger.info("assessment campaign %s launched: %s processes", campaign.pk, len(contracts))
+                _audit(campaign, "assessment.launch", user, processes=len(contracts))
     except IntegrityError as exc:
         # Two launches at once: the other one created the campaign first.
         raise ValidationError({"counties": _("该县(市、区)本年度的考评已经发起，不能重复发起。")}) from exc
@@ -221,7 +221,12 @@ def publish(user, campaign: Campaign, days: int | None = None) -> Campaign:
     return campaign
 
 
-def _audit(campaign: Campaign, action: str, user) -> None:
+def _audit(campaign: Campaign, action: str, user, **data) -> None:
+    """The campaign's launch, close and publication in the audit trail (part of the transaction:
+    an action that cannot be recorded is not taken)."""
+    from wagtail.log_actions import log
+
+    log(instance=campaign, action=action, user=user, data={"year": campaign.year, **data})
     logger.info("assessment campaign %s: %s by user %s", campaign.pk, action, getattr(user, "pk", None))
 
 

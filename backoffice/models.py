@@ -220,7 +220,11 @@ class UsedFormToken(models.Model):
     token = models.CharField(_("令牌"), max_length=32, primary_key=True)
     purpose = models.CharField(_("表单"), max_length=100)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("账号"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     used_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     result_url = models.CharField(_("提交结果"), max_length=500, blank=True)

@@ -102,7 +102,10 @@ def ledger_source(entry: LedgerEntry):
     filing = getattr(entry, "fee_filing", None)
     if filing is None:
         return None
-    label = gettext("收费/减免备案 #%(pk)s（%(state)s）") % {"pk": filing.pk, "state": filing.get_state_display()}
+    label = gettext("收费/减免备案 #%(pk)s（%(state)s）") % {
+        "pk": filing.pk,
+        "state": filing.get_state_display(),
+    }
     return Source("fee_filing", label, reverse("workflows_process", args=[filing.pk]))
 
 

@@ -371,7 +371,8 @@ FEE_FILING_REVIEW_WORKING_DAYS = int(os.environ.get("FEE_FILING_REVIEW_WORKING_D
 FEE_FILING_REVIEW_WORKING_DAYS_BY_COUNTY = {
     code.strip(): int(days)
     for code, _sep, days in (
-        item.partition("=") for item in os.environ.get("FEE_FILING_REVIEW_WORKING_DAYS_BY_COUNTY", "").split(",")
+        item.partition("=")
+        for item in os.environ.get("FEE_FILING_REVIEW_WORKING_DAYS_BY_COUNTY", "").split(",")
     )
     if code.strip() and days.strip()
 }

@@ -13,6 +13,10 @@ class ContentConfig(AppConfig):
         from . import pagecache, uploads
 
         pagecache.connect()
+        # Moderation mails reach only the reviewers whose scope covers the page's site.
+        from .moderation import connect_notifications
+
+        connect_notifications()
         # A village page (directory) lists the village's next lectures, which live here.
         from directory import queries as directory_queries
 

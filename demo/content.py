@@ -23,7 +23,7 @@ from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
 from wagtail.images.models import Image as WagtailImage
-from wagtail.models import Collection, GroupApprovalTask, Page, Site, Workflow, WorkflowPage
+from wagtail.models import Collection, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
 from advisers.models import ServiceContract
 from backoffice.admin_names import GROUPS, default_group
@@ -37,6 +37,7 @@ from content.models import (
     HomePage,
     Lecture,
     LecturePhoto,
+    ScopedGroupApprovalTask,
 )
 from places import codes
 from places.models import Division
@@ -188,11 +189,13 @@ def ensure_moderation() -> str:
     root = Page.get_first_root_node()
     if not WorkflowPage.objects.filter(page=root, workflow__active=True).exists():
         moderators = default_group("Moderators") or Group.objects.create(name=str(GROUPS["Moderators"]))
-        task, _ = GroupApprovalTask.objects.get_or_create(name="审核发布")
+        # Reviewers approve only the pages of the sites their scope covers (content.moderation).
+        task, _ = ScopedGroupApprovalTask.objects.get_or_create(name="审核发布")
         task.groups.add(moderators)
         workflow, _ = Workflow.objects.get_or_create(name="普法文章审核")
-        if not workflow.workflow_tasks.exists():
-            workflow.workflow_tasks.create(task=task, sort_order=0)
+        # WorkflowTask hangs on a ParentalKey: its related manager would only create in memory.
+        if not WorkflowTask.objects.filter(workflow=workflow).exists():
+            WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
         WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
     User = get_user_model()
     joined = []

@@ -1,5 +1,6 @@
 """Wagtail pages, snippets and site settings of the public site (re-exported here)."""
 
+from ..moderation import ScopedGroupApprovalTask
 from .articles import ArticleCategory, ArticleIndexPage, ArticlePage, ArticleRelatedLink, ArticleTag
 from .home import HomePage
 from .lectures import Lecture, LecturePhoto
@@ -13,4 +14,5 @@ __all__ = [
     "HomePage",
     "Lecture",
     "LecturePhoto",
+    "ScopedGroupApprovalTask",
 ]

@@ -28,9 +28,7 @@ from wagtail.admin.mail import GroupApprovalTaskStateSubmissionEmailNotifier
 from wagtail.models import GroupApprovalTask, Page, TaskState
 from wagtail.signals import task_submitted
 
-from backoffice.scope import scope_for
-
-from .page_permissions import page_in_scope, site_roots_for
+from .page_permissions import page_in_scope, reachable_paths
 
 SUBMISSION_DISPATCH_UID = "group_approval_task_submitted_email_notification"  # Wagtail's own uid
 
@@ -61,14 +59,12 @@ class ScopedGroupApprovalTask(GroupApprovalTask):
 
     def get_task_states_user_can_moderate(self, user, **kwargs) -> QuerySet:
         states = super().get_task_states_user_can_moderate(user, **kwargs)
-        if user.is_superuser:
-            return states
-        scope = scope_for(user)
-        if scope.unrestricted or scope.is_empty:  # page_in_scope() does not limit these
+        paths = reachable_paths(user)
+        if paths is None:
             return states
         within = Q(pk__in=[])
-        for root in site_roots_for(scope):
-            within |= Q(path__startswith=root.path)
+        for path in paths:
+            within |= Q(path__startswith=path)
         page_ids = Page.objects.filter(within).annotate(key=Cast("pk", CharField())).values("key")
         page_type = ContentType.objects.get_for_model(Page)  # a page's workflow state is keyed on Page
         return states.filter(

@@ -76,12 +76,28 @@ class ScopedPagePermissionPolicy(PagePermissionPolicy):
         return limited
 
 
-def page_in_scope(user, page: Page) -> bool:
-    """Whether `page` lies in a site the user's scope reaches (accounts without a scope, which
-    hold only page-by-page grants, and superusers are not limited here)."""
+def reachable_paths(user) -> list[str] | None:
+    """Tree paths of the page subtrees the user's scope reaches; None for no limit.
+
+    Superusers and unrestricted scopes are not limited. A scope reaches the home pages of its
+    sites. An account without a scope reaches only the pages it was granted one by one (its
+    whole-tree grants reach nothing, as in the policy above), so moderation and the edit view's
+    hook fail closed for it exactly as the page permissions do.
+    """
     if user.is_superuser:
-        return True
+        return None
     scope = scope_for(user)
-    if scope.unrestricted or scope.is_empty:
+    if scope.unrestricted:
+        return None
+    if scope.is_empty:
+        grants = ScopedPagePermissionPolicy().get_all_permissions_for_user(user)
+        return sorted({grant.page.path for grant in grants})
+    return [root.path for root in site_roots_for(scope)]
+
+
+def page_in_scope(user, page: Page) -> bool:
+    """Whether `page` lies in a page subtree the user's scope reaches (`reachable_paths`)."""
+    paths = reachable_paths(user)
+    if paths is None:
         return True
-    return any(page.path.startswith(root.path) for root in site_roots_for(scope))
+    return any(page.path.startswith(path) for path in paths)

@@ -146,3 +146,15 @@ def test_demo_loader_creates_the_scoped_task(db):
     ensure_moderation()
     workflow = WorkflowPage.objects.get(page=Page.get_first_root_node()).workflow
     assert [type(task.specific) for task in workflow.tasks] == [ScopedGroupApprovalTask]
+
+
+def test_reviewer_without_a_scope_moderates_nothing(client, moderation):
+    """An account in 内容审核 whose scope was never set fails closed, as its page grants do."""
+    unscoped = make_staff("unscoped_reviewer", roles.CONTENT_REVIEWER, email="unscoped@example.org")
+    client.force_login(unscoped)
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "崇左的文章" not in page and "城北的文章" not in page
+    for article in (moderation["ours"], moderation["theirs"]):
+        assert _refused(_act(client, unscoped, article, "approve"))
+        assert _state(article).status == TaskState.STATUS_IN_PROGRESS
+        assert moderation["task"].locked_for_user(article, unscoped)

@@ -124,3 +124,23 @@ def fee_filing(people):
     from tests.factories import FeeFilingFactory
 
     return FeeFilingFactory(user=people.adviser_user)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Refuse a Playwright test outside tests/browser/.
+
+    pytest-playwright parametrizes every test whose arguments reach its fixtures (an argument
+    merely named `page` does), and pytest then runs such tests among the live-server tests,
+    after the flushes that empty the database: a database test there finds no site.
+    """
+    strays = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(getattr(item, "callspec", None), "params", {})
+        and not item.nodeid.startswith("tests/browser/")
+    ]
+    if strays:
+        raise pytest.UsageError(
+            "Playwright fixtures outside tests/browser/ (rename the argument or move the test): "
+            + ", ".join(strays[:5])
+        )

@@ -2,12 +2,14 @@
 
 jiangzhou_bureau launches this year's campaign; buzhai_adviser files the self-report;
 buzhai_committee gives its opinion and the questionnaires; taiping_office its initial opinion;
-the bureau scores, rewards, closes and publishes; the public page shows the result. axe finds no
+the bureau scores, rewards, closes and publishes; the public page shows the result; the renewal
+the reward started follows (the committee agrees, the bureau renews). axe finds no
 serious or critical violation on the pages visited, and no page scrolls sideways on the phone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -17,6 +19,7 @@ from tests.conftest import JIANGZHOU
 from tests.workflows.assessment_helpers import good_year_of_work, indicator_pk, township_user
 from tests.workflows.people import PASSWORD, make_people
 from workflows.assessment.models import Assessment, Campaign
+from workflows.renewal.models import Renewal
 
 from .conftest import VIEWPORT
 from .test_accessibility import axe_violations, describe
@@ -60,9 +63,9 @@ def field(page: Page, assessment: Assessment, key: str):
     return page.locator(f'[name="score_{indicator_pk(assessment.campaign, key)}"]')
 
 
-def open_task(page: Page, assessment: Assessment, *, claim: bool) -> None:
+def open_task(page: Page, process, *, claim: bool, title: str = "年度考评") -> None:
     page.goto("/admin/workflows/")
-    page.get_by_role("link", name=f"年度考评 #{assessment.pk}").first.click()
+    page.get_by_role("link", name=f"{title} #{process.pk}").first.click()
     if claim:
         page.get_by_role("button", name="领取并办理").click()
         expect(page.locator(".messages")).to_contain_text("已领取")
@@ -132,3 +135,29 @@ def test_a_campaign_from_launch_to_publication(browser: Browser, accounts, base_
     expect(public.locator("main")).to_contain_text(accounts.adviser.name)
     expect(public.locator("main")).to_contain_text("优秀")
     check(public, axe_js, viewport)
+
+    # The reward recommendation started the hire renewal: the committee agrees, the bureau renews.
+    contract = accounts.adviser.contracts.get()
+    renewal = Renewal.objects.get(contract=contract)
+    open_task(committee, renewal, claim=True, title="续聘")
+    committee.locator('[name="agrees"][value="yes"]').check()
+    committee.locator('[name="reasons"]').fill("顾问按时驻点，群众满意。")
+    check(committee, axe_js, viewport)
+    committee.get_by_role("button", name="提交").click()
+    expect(committee.locator(".messages")).to_be_visible()
+    renewal.refresh_from_db()
+    assert renewal.state == Renewal.State.DECISION and renewal.committee_agrees is True
+
+    open_task(bureau, renewal, claim=True, title="续聘")
+    expect(bureau.locator("body")).to_contain_text("村(居)委会同意续聘")
+    bureau.locator('[name="decision"][value="renew"]').check()
+    start = contract.end_date + dt.timedelta(days=1)
+    bureau.locator('[name="start_date"]').fill(start.isoformat())
+    bureau.locator('[name="end_date"]').fill(start.replace(year=start.year + 1).isoformat())
+    bureau.locator('[name="annual_fee"]').fill(str(contract.annual_fee))
+    check(bureau, axe_js, viewport)
+    bureau.get_by_role("button", name="提交").click()
+    expect(bureau.locator(".messages")).to_be_visible()
+    renewal.refresh_from_db()
+    assert renewal.state == Renewal.State.RENEWED
+    assert renewal.successor.adviser == accounts.adviser and renewal.successor.start_date == start

@@ -9,6 +9,9 @@
 - Lectures bump ``lecture:<id>``, ``lectures-in:<each prefix of the place>`` and the place's
   change tags (village and township pages list their next lectures).
 - A site's 辖区设置 (JurisdictionSettings: theme, footer, area) bumps ``site:<id>``.
+- Privacy (Wagtail's page view restrictions) is saved as a restriction row, not as the page: adding
+  or removing one bumps the sites of the restricted page and of everything below it, so a page
+  made private is never served from the cache again, and one made public again is rendered afresh.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpRequest
 from wagtail import hooks
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 import pagecache
@@ -100,6 +104,17 @@ def page_moved(
     pagecache.bump(*tags)
 
 
+def restriction_changed(sender, instance: PageViewRestriction, **kwargs) -> None:
+    path = Page.objects.filter(pk=instance.page_id).values_list("path", flat=True).first()
+    if not path:
+        return
+    if len(path) >= 8:
+        roots = [path]
+    else:  # the tree's root (or above every site): each site below it
+        roots = list(Page.objects.filter(depth=2, path__startswith=path).values_list("path", flat=True))
+    pagecache.bump(PAGES, *(root_tag(root) for root in roots))
+
+
 def remember_place(sender, instance: Lecture, raw: bool = False, **kwargs) -> None:
     if instance.pk and not raw:
         instance._pagecache_place = (
@@ -137,6 +152,10 @@ def connect() -> None:
         page_published.connect(page_changed, sender=model, dispatch_uid=f"{uid}_{name}_published")
         page_unpublished.connect(page_changed, sender=model, dispatch_uid=f"{uid}_{name}_unpublished")
     post_page_move.connect(page_moved, dispatch_uid=f"{uid}_page_moved")
+    post_save.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid=f"{uid}_restriction_save")
+    post_delete.connect(
+        restriction_changed, sender=PageViewRestriction, dispatch_uid=f"{uid}_restriction_delete"
+    )
     pre_save.connect(remember_place, sender=Lecture, dispatch_uid=f"{uid}_lecture_pre")
     post_save.connect(lecture_changed, sender=Lecture, dispatch_uid=f"{uid}_lecture_save")
     post_delete.connect(lecture_changed, sender=Lecture, dispatch_uid=f"{uid}_lecture_delete")

@@ -7,6 +7,7 @@ import logging
 from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from wagtail.models import Page, PageViewRestriction
 
 from advisers.models import Adviser, Firm, ServiceContract, Specialty
 from places import codes
@@ -153,6 +154,16 @@ def category_changed(sender, instance, created: bool = False, **kwargs) -> None:
         record(Kind.LECTURE, lecture_model.objects.filter(category=instance).values_list("pk", flat=True))
 
 
+def restriction_changed(sender, instance, **kwargs) -> None:
+    """Privacy set or lifted on a page: the articles at or below it enter or leave the search."""
+    article_model = _model("ArticlePage")
+    if article_model is None:
+        return
+    path = Page.objects.filter(pk=instance.page_id).values_list("path", flat=True).first()
+    if path:
+        record(Kind.ARTICLE, article_model.objects.filter(path__startswith=path).values_list("pk", flat=True))
+
+
 def _model(name: str):
     try:
         return apps.get_model("content", name)
@@ -184,6 +195,12 @@ def connect() -> None:
         page_unpublished.connect(article_changed, sender=article, dispatch_uid=f"{uid}_article_unpublished")
         post_save.connect(article_changed, sender=article, dispatch_uid=f"{uid}_article_save")
         post_delete.connect(article_changed, sender=article, dispatch_uid=f"{uid}_article_delete")
+        post_save.connect(
+            restriction_changed, sender=PageViewRestriction, dispatch_uid=f"{uid}_restriction_save"
+        )
+        post_delete.connect(
+            restriction_changed, sender=PageViewRestriction, dispatch_uid=f"{uid}_restriction_delete"
+        )
     category = _model("ArticleCategory")
     if category is not None:
         post_save.connect(category_changed, sender=category, dispatch_uid=f"{uid}_category_save")

@@ -438,3 +438,28 @@ def test_pagecache_clear_makes_every_page_stale(client, served):
     call_command("pagecache_clear", stdout=io.StringIO())
     assert fetch(client, VILLAGE_URL)[1] == "miss"
     assert fetch(client, "/")[1] == "miss"
+
+
+def test_making_an_article_private_takes_it_out_of_the_cache_at_once(client, divisions, committed):
+    """Wagtail's privacy setting saves a view restriction, not the page: that change must bump too."""
+    from wagtail.models import PageViewRestriction
+
+    article = make_article(title="宅基地纠纷的处理")
+    index_urls = ["/articles/", "/articles/feed/"]
+    for url in [article.url, *index_urls]:
+        warm(client, url)
+    with committed():
+        restriction = PageViewRestriction.objects.create(
+            page=article, restriction_type=PageViewRestriction.PASSWORD, password="secret-word"
+        )
+    private = client.get(article.url)
+    assert private.get("X-Page-Cache", "") != "hit"
+    assert private.status_code == 200
+    assert 'name="password"' in private.content.decode()  # the password form, not the article
+    assert "article-body" not in private.content.decode()
+    assert fetch(client, article.url)[1] != "hit"  # and never stored while restricted
+    with committed():
+        restriction.delete()
+    html, state = fetch(client, article.url)
+    assert "宅基地纠纷的处理" in html
+    assert state != "hit"

@@ -210,3 +210,24 @@ def test_readyz_reports_elasticsearch(client, world, use_elasticsearch, settings
     assert state["reachable"] and state["alias_present"] and state["alias"] == es.alias()
     assert state["documents"] == SearchEntry.objects.count()
     assert search_state["outbox_backlog"] == 0
+
+
+@override_settings(ELASTICSEARCH_URL="")
+def test_an_article_made_private_leaves_the_search_and_returns(
+    client, world, django_capture_on_commit_callbacks
+):
+    """Wagtail's privacy is a restriction row, not a page save; the search must follow it too."""
+    from wagtail.models import PageViewRestriction
+
+    rebuild_indexes()
+    assert "彩礼返还怎么算" in titles(search(client, "彩礼"), "article")
+    page = world["marriage_article"]
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(
+            page=page.get_parent(), restriction_type=PageViewRestriction.LOGIN
+        )
+    assert "彩礼返还怎么算" not in titles(search(client, "彩礼"), "article")
+    assert entry("article", page.pk) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+    assert "彩礼返还怎么算" in titles(search(client, "彩礼"), "article")

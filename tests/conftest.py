@@ -33,6 +33,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
         ensure_demo_divisions()
 
 
+@pytest.fixture(autouse=True)
+def _empty_local_caches():
+    """Each test starts with empty in-process caches: what one test's pages cached (coverage
+    counts, Wagtail's site root paths) must not answer for another test's data."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    for cache in caches.all(initialized_only=True):
+        if isinstance(cache, LocMemCache):
+            cache.clear()
+    yield
+
+
 @pytest.fixture
 def divisions(db):
     ensure_demo_divisions()

@@ -1,6 +1,7 @@
 """The JurisdictionSettings of the site serving a request, without two queries on every page.
 
-Every public page needs its site's settings (area, theme, footer). Looking them up costs
+Every public page needs its site's settings (area, theme, footer) and Wagtail's routing starts at
+the site's root page, read as its own type (the home page). Looking them up costs
 Wagtail's site match (`Site.find_for_request`, a query joining the root page) and the settings
 row (another query) on each request; on the village page that was about a fifth of the server's
 time. Sites and their settings change a few times a year, so each web process keeps what it
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "portal:site-settings:version"
 
 _lock = threading.Lock()
-_memo: dict[str, object] = {"version": None, "entries": {}}
+_memo: dict[str, object] = {"version": None, "entries": {}, "restrictions": None}
 
 
 def _current_version() -> str | None:
@@ -56,6 +57,11 @@ def _current_version() -> str | None:
 
 def _lookup(request: HttpRequest, model: type) -> tuple[Site | None, object]:
     site = Site.find_for_request(request)
+    if site is not None and site.root_page_id:
+        # Kept as its own type (the site's home page), so that Wagtail's routing, which starts
+        # with `site.root_page.specific`, costs no query either; a save of a site's root page
+        # changes the version like a save of the site (`sites.models.root_page_changed`).
+        site.root_page = site.root_page.specific
     return site, (model.for_site(site) if site else None)
 
 
@@ -85,12 +91,14 @@ def _entry(request: HttpRequest, model: type) -> tuple | None:
     version = _current_version() if enabled() else None
     if version is None:
         return None
+    request._portal_memo_version = version  # what `view_restrictions_possible` trusts
     # Wagtail matches a site by host name and port alone, so they are the key.
     key = (split_domain_port(request._get_raw_host())[0], request.get_port())
     with _lock:
         if _memo["version"] != version:
             _memo["version"] = version
             _memo["entries"] = {}
+            _memo["restrictions"] = None
         found = _memo["entries"].get(key)  # type: ignore[union-attr]
     if found is None:
         looked_up = _lookup(request, model)
@@ -120,6 +128,33 @@ def prepare(request: HttpRequest, model: type) -> None:
     if jurisdiction is not None:
         jurisdiction._request = request  # as Wagtail's for_request does, for page URLs
         setattr(request, attr, jurisdiction)
+
+
+def view_restrictions_possible(request: HttpRequest | None) -> bool:
+    """Whether any page may carry Wagtail's privacy (a view restriction); True when unknown.
+
+    Wagtail checks every page it serves for restrictions on it and its ancestors (two queries),
+    although most installations never restrict a public page. Whether any restriction exists at
+    all is part of this process's copy, under the version this request read when it began
+    (`prepare`): adding or removing one changes the version (`sites.models`), so a page made
+    private is checked on the next request after the commit, like every other change here.
+    A request that read no version (memo off, cache unreachable) is always checked.
+    """
+    version = getattr(request, "_portal_memo_version", None)
+    if version is None:
+        return True
+    with _lock:
+        if _memo["version"] != version:
+            return True
+        known = _memo.get("restrictions")
+    if known is None:
+        from wagtail.models import PageViewRestriction
+
+        known = PageViewRestriction.objects.exists()
+        with _lock:
+            if _memo["version"] == version:
+                _memo["restrictions"] = known
+    return bool(known)
 
 
 def changed() -> None:

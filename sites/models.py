@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 from sites import areas, memo, themes
 from sites.limits import length_constraint, limited
@@ -167,9 +167,30 @@ class JurisdictionSettings(BaseSiteSetting):
 @receiver(post_delete, sender=JurisdictionSettings, dispatch_uid="site-settings-deleted")
 @receiver(post_save, sender=Site, dispatch_uid="site-saved")
 @receiver(post_delete, sender=Site, dispatch_uid="site-deleted")
+@receiver(post_save, sender=PageViewRestriction, dispatch_uid="site-page-restriction-saved")
+@receiver(post_delete, sender=PageViewRestriction, dispatch_uid="site-page-restriction-deleted")
 def site_settings_changed(sender, **kwargs) -> None:
     """Web processes drop their copies of sites' settings once this save commits."""
     memo.changed()
+
+
+@receiver(post_save, dispatch_uid="site-root-page-saved")
+@receiver(post_delete, dispatch_uid="site-root-page-deleted")
+def root_page_changed(sender, instance=None, **kwargs) -> None:
+    """A site's root page (its home page) is part of each process's copy of the site: drop it too.
+
+    Connected for every model, since pages are saved as their own types; anything that is not
+    a page returns at once. A page is a root when it sits at depth 2, where Wagtail puts sites,
+    or when some Site names it (an installation may root a site deeper).
+    """
+    if not isinstance(instance, Page):
+        return
+    if (
+        instance.depth is not None
+        and instance.depth <= 2
+        or Site.objects.filter(root_page_id=instance.pk).exists()
+    ):
+        memo.changed()
 
 
 def area_prefixes(request: HttpRequest) -> list[str]:

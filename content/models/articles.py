@@ -27,7 +27,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from content.blocks import ArticleBodyBlock, plain_text
-from content.models.routing import route_to_child
+from content.models.routing import KnownRestrictionsMixin, route_to_child
 from places import codes
 from sites.limits import length_constraint, limited
 
@@ -71,7 +71,7 @@ class ArticleTag(TaggedItemBase):
         verbose_name_plural = _("文章标签")
 
 
-class ArticleIndexPage(RoutablePageMixin, Page):
+class ArticleIndexPage(KnownRestrictionsMixin, RoutablePageMixin, Page):
     """`/articles/` of one site: its articles by category, newest first, and their feeds."""
 
     intro = models.TextField(_("简介"), blank=True, **limited(500))
@@ -182,7 +182,7 @@ class ArticleRelatedLink(Orderable):
         verbose_name_plural = _("相关文章")
 
 
-class ArticlePage(Page):
+class ArticlePage(KnownRestrictionsMixin, Page):
     """One plain-language legal education article."""
 
     date = models.DateField(_("发布日期"), default=timezone.localdate)

@@ -10,10 +10,10 @@ from wagtail.models import Page
 
 from sites.limits import length_constraint, limited
 
-from .routing import route_to_child
+from .routing import KnownRestrictionsMixin, mark_unrestricted, route_to_child
 
 
-class HomePage(Page):
+class HomePage(KnownRestrictionsMixin, Page):
     """`/`: find your village's adviser, call 12348, read the latest articles, see the next lectures.
 
     Villages and advisers are not pages (620k villages must not enter the page tree); the home page
@@ -41,7 +41,8 @@ class HomePage(Page):
         # Its article index read as such in one query, not two (content/models/routing.py).
         from .articles import ArticleIndexPage
 
-        return route_to_child(self, request, path_components, ArticleIndexPage)
+        # Every page of a site is routed from here: the place to say whether any is restricted.
+        return mark_unrestricted(request, route_to_child(self, request, path_components, ArticleIndexPage))
 
     def get_context(self, request, *args, **kwargs):
         from content.home import home_content

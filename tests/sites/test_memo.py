@@ -82,3 +82,60 @@ def test_without_a_reachable_shared_cache_the_database_answers(client, memo_on, 
     url = f"/directory/{BUZHAI}/"
     client.get(url)
     assert len(site_queries(client, url)) == 2  # the site and its settings, on every request
+
+
+def test_the_home_page_is_kept_as_its_own_type_and_follows_its_edits(
+    client, memo_on, django_capture_on_commit_callbacks
+):
+    """Routing starts at the site's root read as a home page: no query for it, fresh after a publish."""
+    from content.models import HomePage
+
+    home = HomePage.objects.get(pk=Site.objects.get(is_default_site=True).root_page_id)
+    client.get("/")
+    with CaptureQueriesContext(connection) as context:
+        assert client.get("/").status_code == 200
+    root_reads = [
+        q["sql"] for q in context.captured_queries if '"content_homepage"' in q["sql"] and "FROM" in q["sql"]
+    ]
+    assert root_reads == []
+    with django_capture_on_commit_callbacks(execute=True):
+        home.heading = "崇左市一村一法律顾问"
+        home.save_revision().publish()
+    assert "崇左市一村一法律顾问" in client.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        home.heading = "又改了一次"
+        home.save()
+    assert "又改了一次" in client.get("/").content.decode()
+
+
+def test_privacy_is_checked_without_queries_until_a_page_is_restricted(
+    client, memo_on, django_capture_on_commit_callbacks
+):
+    """No restriction anywhere: no privacy queries. One added: the next request asks for it."""
+    from wagtail.models import PageViewRestriction
+
+    from tests.content_helpers import make_article
+
+    article = make_article(title="土地承包经营权流转")
+    client.get(article.url)
+    with CaptureQueriesContext(connection) as context:
+        assert "土地承包经营权流转" in client.get(article.url).content.decode()
+    # Wagtail's check reads the ancestors' aliases, then the restrictions of those pages (lists of
+    # articles still read every restriction with its page for `.public()`, a query of their own).
+    checks = [
+        q["sql"]
+        for q in context.captured_queries
+        if q["sql"].startswith('SELECT "wagtailcore_page"."id", "wagtailcore_page"."alias_of_id"')
+        or ('FROM "wagtailcore_pageviewrestriction" WHERE' in q["sql"])
+    ]
+    assert checks == []
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(
+            page=article.get_parent(), restriction_type=PageViewRestriction.PASSWORD, password="secret-word"
+        )
+    for url in (article.url, article.get_parent().url):
+        html = client.get(url).content.decode()
+        assert 'name="password"' in html and "土地承包经营权流转" not in html, url
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+    assert "土地承包经营权流转" in client.get(article.url).content.decode()

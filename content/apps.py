@@ -14,9 +14,10 @@ class ContentConfig(AppConfig):
 
         pagecache.connect()
         # Moderation mails reach only the reviewers whose scope covers the page's site.
-        from .moderation import connect_notifications
+        from .moderation import connect_notifications, connect_task_scoping
 
         connect_notifications()
+        connect_task_scoping()
         # A village page (directory) lists the village's next lectures, which live here.
         from directory import queries as directory_queries
 

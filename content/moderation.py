@@ -9,7 +9,10 @@ page permissions and for moderation. Objects that are not pages (snippets) belon
 keep Wagtail's rule.
 
 Migration content/0009 turns every existing group approval task (Wagtail's default "Moderators
-approval" and the demo's) into this type in place; the demo loader creates this type.
+approval" and the demo's) into this type in place; the demo loader creates this type. New tasks
+are of this type whatever the entry point: the admin offers no other group approval task
+(`limit_task_types`), and a plain one saved anyway (a crafted admin address, the shell, a data
+import) is turned into this type in place by `scope_new_group_tasks` as it is created.
 
 The submission mail: Wagtail's notifier takes the recipients straight from the task's groups, with
 no method of the task to override, so `connect_notifications()` replaces Wagtail's receiver (same
@@ -25,7 +28,7 @@ from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.mail import GroupApprovalTaskStateSubmissionEmailNotifier
-from wagtail.models import GroupApprovalTask, Page, TaskState
+from wagtail.models import GroupApprovalTask, Page, Task, TaskState
 from wagtail.signals import task_submitted
 
 from .page_permissions import page_in_scope, reachable_paths
@@ -103,3 +106,38 @@ def connect_notifications() -> None:
     """Put the scoped notifier in the place of Wagtail's (see the module docstring)."""
     task_submitted.disconnect(sender=TaskState, dispatch_uid=SUBMISSION_DISPATCH_UID)
     task_submitted.connect(submission_email_notifier, sender=TaskState, dispatch_uid=SUBMISSION_DISPATCH_UID)
+
+
+def limit_task_types() -> None:
+    """Wagtail's task type list (new task, task chooser, filters) without the unscoped task.
+
+    Wagtail builds the list once, from every concrete subclass of Task, into a module global
+    that `get_task_types()` returns from then on; filling it first is the only way to leave one
+    out. Called from `ready()`, when every model class exists.
+    """
+    from wagtail import workflows
+
+    workflows.TASK_TYPES = [
+        model
+        for model in workflows.get_concrete_descendants(Task, inclusive=False)
+        if model is not GroupApprovalTask
+    ]
+
+
+def scope_new_group_tasks(sender, instance, created: bool = False, raw: bool = False, **kwargs) -> None:
+    """A plain group approval task just created becomes a scoped one, keeping its id and groups."""
+    if not created or raw or type(instance) is not GroupApprovalTask:
+        return
+    ScopedGroupApprovalTask(groupapprovaltask_ptr_id=instance.pk).save_base(raw=True)
+    scoped = ContentType.objects.get_for_model(ScopedGroupApprovalTask)
+    Task.objects.filter(pk=instance.pk).update(content_type=scoped)
+    instance.content_type = scoped
+
+
+def connect_task_scoping() -> None:
+    from django.db.models.signals import post_save
+
+    limit_task_types()
+    post_save.connect(
+        scope_new_group_tasks, sender=GroupApprovalTask, dispatch_uid="content_scope_new_group_tasks"
+    )

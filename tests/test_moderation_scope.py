@@ -158,3 +158,29 @@ def test_reviewer_without_a_scope_moderates_nothing(client, moderation):
         assert _refused(_act(client, unscoped, article, "approve"))
         assert _state(article).status == TaskState.STATUS_IN_PROGRESS
         assert moderation["task"].locked_for_user(article, unscoped)
+
+
+def test_new_group_approval_tasks_are_scoped_whatever_the_entry_point(client, divisions):
+    """The admin offers only the scoped task, and a plain one made anyway becomes scoped."""
+    from django.contrib.auth import get_user_model
+    from wagtail.models import Task
+    from wagtail.workflows import get_task_types
+
+    assert GroupApprovalTask not in get_task_types()
+    assert ScopedGroupApprovalTask in get_task_types()
+
+    made_in_code = GroupApprovalTask.objects.create(name="后台脚本建的审核")
+    assert isinstance(Task.objects.get(pk=made_in_code.pk).specific, ScopedGroupApprovalTask)
+
+    admin = get_user_model().objects.create_superuser("task_admin", "task_admin@example.org", "x")
+    client.force_login(admin)
+    chooser = client.get(reverse("wagtailadmin_workflows:select_task_type"))
+    assert chooser.status_code == 302  # a single type: straight to its form
+    assert "scopedgroupapprovaltask" in chooser["Location"]
+    reviewers = admin.groups.model.objects.get(name=roles.CONTENT_REVIEWER)
+    crafted = reverse("wagtailadmin_workflows:add_task", args=["wagtailcore", "groupapprovaltask"])
+    response = client.post(crafted, {"name": "手工地址建的审核", "groups": [reviewers.pk]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    task = Task.objects.get(name="手工地址建的审核").specific
+    assert isinstance(task, ScopedGroupApprovalTask)
+    assert list(task.groups.all()) == [reviewers]

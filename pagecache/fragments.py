@@ -68,6 +68,25 @@ def _versions(request: HttpRequest, tags: set[str]) -> dict[str, str]:
     return memo[key]
 
 
+def versions(request: HttpRequest | None, tags: Iterable[str]) -> dict[str, str] | None:
+    """The versions fragments of these tags are stored under (the site's tags added), read once
+    per request; None when fragments are unusable here (previews, cache off or unreachable).
+
+    For per-process copies that must follow the same changes as a fragment (the pages Wagtail's
+    routing reads, `content/models/routing.py`): asking with the fragment's own tags costs no
+    further cache read, since the request keeps what it read.
+    """
+    if not usable(request):
+        return None
+    try:
+        return _versions(request, {*tags, *core.site_tags(request), core.ALL})
+    except DisallowedHost:
+        return None
+    except Exception:
+        logger.exception("Page cache unavailable; versions not read")
+        return None
+
+
 def render(
     request: HttpRequest | None,
     name: str,

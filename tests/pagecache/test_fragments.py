@@ -159,3 +159,53 @@ def test_a_preview_never_reads_a_fragment(rf, divisions):
     assert not fragments.usable(request)
     assert fragments.usable(rf.get(article.url))
     assert default_home().pk
+
+
+def routing_reads(client, url: str) -> list[str]:
+    """The queries that look an article index or an article up by its slug."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **BYPASS)
+    assert response.status_code == 200, (url, response.status_code)
+    return [q["sql"] for q in queries.captured_queries if '"wagtailcore_page"."slug" =' in q["sql"]]
+
+
+def test_routing_keeps_the_pages_and_follows_every_change(client, divisions, committed):
+    from content.models import ArticleCategory
+
+    article = make_article(title="宅基地能不能继承", cover_image=make_image("封面"))
+    assert routing_reads(client, article.url)  # the first request reads index and article
+    assert routing_reads(client, article.url) == []  # later ones take this process's copies
+    with committed():
+        article.title = "宅基地使用权能不能继承"
+        article.save_revision().publish()
+    assert "宅基地使用权能不能继承" in fetch(client, article.url)[0]
+    with committed():
+        category = ArticleCategory.objects.get(pk=article.category_id)
+        category.name = "土地与房屋"
+        category.save()
+    assert "土地与房屋" in fetch(client, article.url)[0]
+    with committed():
+        article.unpublish()
+    assert client.get(article.url, **BYPASS).status_code == 404
+    with committed():
+        article.save_revision().publish()
+    assert client.get(article.url, **BYPASS).status_code == 200
+    with committed():
+        article.delete()
+    assert client.get(article.url, **BYPASS).status_code == 404
+
+
+def test_a_request_changing_its_copy_leaves_the_next_ones_alone(rf, divisions):
+    from content.models import ArticlePage
+    from content.models.routing import route_to_child
+
+    article = make_article(title="彩礼返还")
+    index = article.get_parent().specific
+    request = rf.get(article.url)
+    first = route_to_child(index, request, [article.slug], ArticlePage, ("category",)).page
+    first.title = "只在这个请求里"
+    first.category.name = "也只在这里"
+    with CaptureQueriesContext(connection) as queries:
+        second = route_to_child(index, rf.get(article.url), [article.slug], ArticlePage, ("category",)).page
+    assert not [q for q in queries.captured_queries if '"content_articlepage"' in q["sql"]]  # the copy
+    assert second is not first and second.title == "彩礼返还" and second.category.name != "也只在这里"

@@ -28,19 +28,14 @@ from places import codes
 from places.pagecache import RENAMED, area_tags, change_tags
 from sites.models import JurisdictionSettings, area_prefixes
 
+from . import cachetags
+from .cachetags import CATEGORIES, PAGES, root_tag
 from .home import VILLAGE_COOKIE
 from .models import ArticleCategory, ArticleIndexPage, ArticlePage, HomePage, Lecture
 from .models.lectures import LecturePhoto
 
-CATEGORIES = "article-categories"
-PAGES = "pages"
 LECTURE_PARAMS = ("area", "when", "page")
 ARTICLE_PARAMS = ("category", "tag", "page")
-
-
-def root_tag(path: str) -> str:
-    """The tag of the site whose root page (depth 2) this tree path lies under."""
-    return f"pages:{path[:8]}"
 
 
 def lecture_change_tags(lecture_id, place_code: str) -> list[str]:
@@ -65,7 +60,7 @@ def lecture_tags(request: HttpRequest, pk: int = 0, **kwargs) -> list[str]:
 
 def article_tags(page) -> list[str]:
     """What an article shows: its site's pages (itself, its related articles) and categories."""
-    return [root_tag(page.path), CATEGORIES] if page.path else [CATEGORIES]
+    return cachetags.article_tags(page.path)
 
 
 def home_tags(page, request: HttpRequest) -> list[str]:

@@ -30,12 +30,11 @@ from django.http import HttpRequest
 from wagtail.models import Page, PageViewRestriction
 from wagtail.url_routing import RouteResult
 
+from content.cachetags import article_tags
 from pagecache import fragments
 from sites import memo
 
 ROUTE_MEMO_SIZE = 512
-# The tags of what a routed page holds; the same as its fragment's (content/pagecache.py).
-CATEGORIES_TAG = "article-categories"
 
 _route_lock = threading.Lock()
 _route_memo: OrderedDict[tuple, Page | None] = OrderedDict()
@@ -55,7 +54,8 @@ def _child(parent: Page, request: HttpRequest, slug: str, child_model: type[Page
     def read():
         return child_model.objects.child_of(parent).select_related(*related).filter(slug=slug).first()
 
-    versions = fragments.versions(request, (f"pages:{parent.path[:8]}", CATEGORIES_TAG))
+    # The tags of what a routed page holds: those of the article's own fragment.
+    versions = fragments.versions(request, article_tags(parent.path))
     if versions is None:
         return read()
     key = (parent.pk, slug, child_model._meta.label, related, tuple(sorted(versions.items())))
